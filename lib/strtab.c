@@ -1,0 +1,213 @@
+/*
+ * strtab.c - interned byte strings (customer, order and category ids).
+ *
+ * Ids are stored once, back to back, and referred to by a dense uint32
+ * index everywhere else, so per-transaction storage holds 4 bytes instead
+ * of a pointer and a copy. Lookup is open addressing with linear probing;
+ * each slot keeps 32 bits of the hash beside the index so most probes are
+ * settled without touching the string bytes.
+ */
+#include "internal.h"
+
+#include <string.h>
+
+void custseg__strtab_init(custseg__strtab *t)
+{
+    memset(t, 0, sizeof *t);
+}
+
+void custseg__strtab_free(custseg__strtab *t)
+{
+    custseg__free(t->bytes);
+    custseg__free(t->offsets);
+    custseg__free(t->slots);
+    custseg__strtab_init(t);
+}
+
+static uint64_t read64(const char *p)
+{
+    uint64_t v;
+
+    memcpy(&v, p, 8);
+    return v;
+}
+
+static uint64_t mix(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 33;
+    return h;
+}
+
+/* Eight bytes at a time; the tail is read bytewise. The value depends on
+ * byte order, which is fine: hashes never leave the process. */
+uint64_t custseg__hash_bytes(const char *s, size_t len)
+{
+    uint64_t h = 0x9e3779b97f4a7c15ULL ^ (uint64_t)len;
+    size_t i = 0;
+
+    for (; i + 8 <= len; i += 8)
+        h = (h ^ read64(s + i)) * 0x100000001b3ULL + (h >> 29);
+    if (i < len) {
+        uint64_t tail = 0;
+        memcpy(&tail, s + i, len - i);
+        h = (h ^ tail) * 0x100000001b3ULL + (h >> 29);
+    }
+    return mix(h);
+}
+
+static bool same(const custseg__strtab *t, uint32_t i, const char *s,
+                 size_t len)
+{
+    return custseg__strtab_len(t, i) == len &&
+           memcmp(custseg__strtab_get(t, i), s, len) == 0;
+}
+
+static size_t probe(const custseg__strtab *t, uint64_t h, const char *s,
+                    size_t len, bool *found)
+{
+    size_t mask = t->nslots - 1, pos = (size_t)h & mask;
+    uint64_t tag = h >> 32;
+
+    for (;;) {
+        uint64_t slot = t->slots[pos];
+        if (slot == 0) {
+            *found = false;
+            return pos;
+        }
+        if ((slot >> 32) == tag &&
+            same(t, (uint32_t)(slot & 0xffffffffu) - 1, s, len)) {
+            *found = true;
+            return pos;
+        }
+        pos = (pos + 1) & mask;
+    }
+}
+
+static int rehash(custseg__strtab *t, size_t nslots)
+{
+    uint64_t *slots = custseg__calloc(nslots, sizeof *slots);
+    size_t i, mask = nslots - 1;
+
+    if (slots == NULL)
+        return CUSTSEG_ENOMEM;
+    for (i = 0; i < t->count; i++) {
+        uint64_t h = custseg__hash_bytes(custseg__strtab_get(t, (uint32_t)i),
+                                         custseg__strtab_len(t, (uint32_t)i));
+        size_t pos = (size_t)h & mask;
+        while (slots[pos] != 0)
+            pos = (pos + 1) & mask;
+        slots[pos] = ((h >> 32) << 32) | (uint64_t)(i + 1);
+    }
+    custseg__free(t->slots);
+    t->slots = slots;
+    t->nslots = nslots;
+    return CUSTSEG_OK;
+}
+
+uint32_t custseg__strtab_find(const custseg__strtab *t, const char *s,
+                              size_t len)
+{
+    bool found;
+    size_t pos;
+
+    if (t->nslots == 0)
+        return CUSTSEG__NONE;
+    pos = probe(t, custseg__hash_bytes(s, len), s, len, &found);
+    return found ? (uint32_t)(t->slots[pos] & 0xffffffffu) - 1
+                 : CUSTSEG__NONE;
+}
+
+/* Make room for one more string of len bytes (plus NUL) and its offset. */
+static int reserve(custseg__strtab *t, size_t len)
+{
+    size_t need;
+    int rc;
+
+    if (!custseg__add_size(t->nbytes, len + 1, &need))
+        return CUSTSEG_ENOMEM;
+    rc = custseg__grow((void **)&t->bytes, &t->capbytes, need, 1);
+    if (rc == CUSTSEG_OK)
+        rc = custseg__grow((void **)&t->offsets, &t->capoffsets,
+                           t->count + 2, sizeof *t->offsets);
+    if (rc == CUSTSEG_OK && (t->count + 1) * 2 > t->nslots) {
+        size_t n = t->nslots == 0 ? 1024 : t->nslots;
+        while (n < (t->count + 1) * 2) /* also after drop_index */
+            n *= 2;
+        rc = rehash(t, n);
+    }
+    return rc;
+}
+
+int custseg__strtab_intern(custseg__strtab *t, const char *s, size_t len,
+                           uint32_t limit, uint32_t *out_index,
+                           bool *out_added)
+{
+    uint64_t h = custseg__hash_bytes(s, len);
+    bool found = false;
+    size_t pos;
+    int rc;
+
+    if (t->nslots != 0) {
+        pos = probe(t, h, s, len, &found);
+        if (found) {
+            *out_index = (uint32_t)(t->slots[pos] & 0xffffffffu) - 1;
+            if (out_added != NULL)
+                *out_added = false;
+            return CUSTSEG_OK;
+        }
+    }
+    if (t->count >= limit)
+        return CUSTSEG_ELIMIT;
+    if ((rc = reserve(t, len)) != CUSTSEG_OK)
+        return rc;
+    pos = probe(t, h, s, len, &found); /* the table may have moved */
+    if (t->count == 0)
+        t->offsets[0] = 0;
+    memcpy(t->bytes + t->nbytes, s, len);
+    t->bytes[t->nbytes + len] = '\0';
+    t->nbytes += len + 1;
+    t->slots[pos] = ((h >> 32) << 32) | (uint64_t)(t->count + 1);
+    *out_index = (uint32_t)t->count;
+    t->count++;
+    t->offsets[t->count] = t->nbytes;
+    if (out_added != NULL)
+        *out_added = true;
+    return CUSTSEG_OK;
+}
+
+void custseg__strtab_truncate(custseg__strtab *t, size_t count)
+{
+    /* Removing the latest string is safe with linear probing: no string
+     * was inserted after it, so no probe chain runs through its slot. */
+    while (t->count > count) {
+        uint32_t last = (uint32_t)(t->count - 1);
+        const char *s = custseg__strtab_get(t, last);
+        size_t len = custseg__strtab_len(t, last);
+        if (t->nslots != 0) {
+            bool found;
+            size_t pos = probe(t, custseg__hash_bytes(s, len), s, len,
+                               &found);
+            if (found)
+                t->slots[pos] = 0;
+        }
+        t->nbytes = t->offsets[last];
+        t->count--;
+    }
+}
+
+void custseg__strtab_drop_index(custseg__strtab *t)
+{
+    custseg__free(t->slots);
+    t->slots = NULL;
+    t->nslots = 0;
+}
+
+size_t custseg__strtab_memory(const custseg__strtab *t)
+{
+    return t->capbytes + t->capoffsets * sizeof *t->offsets +
+           t->nslots * sizeof *t->slots;
+}

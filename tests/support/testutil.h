@@ -1,0 +1,28 @@
+/*
+ * testutil.h - helpers shared by the Check suites.
+ */
+#ifndef CUSTSEG_TESTUTIL_H
+#define CUSTSEG_TESTUTIL_H
+
+#include <stddef.h>
+
+/*
+ * Path of a file under the shared reference data directory
+ * ($CUSTSEG_DATA_DIR, default ../shared/data relative to the repository
+ * root, where the tests run). Returns NULL, after printing a "skipped"
+ * message naming the file, when it does not exist: a user's clone has no
+ * reference data. The string is static until the next call.
+ */
+const char *tu_data_path(const char *relative);
+
+/* Read a whole file into a malloc'ed NUL-terminated buffer (NULL on error). */
+char *tu_read_file(const char *path, size_t *out_len);
+
+/* Write text to a fresh temporary file; returns its malloc'ed path. */
+char *tu_write_temp(const char *text, size_t len);
+
+/* Run a Check suite and return the process exit status (0 = all passed). */
+struct Suite;
+int tu_run_suite(struct Suite *s);
+
+#endif
