@@ -304,6 +304,10 @@ int custseg__sort_by_i64(uint32_t *idx, size_t n, const int64_t *key,
                          bool desc);
 /* Customer indexes 0..n-1 in byte order of their ids. */
 int custseg__sort_ids(const custseg__strtab *t, uint32_t *out);
+/* SQL NTILE(bins) OVER (ORDER BY key[i] [DESC], i) for rows 0..n-1:
+ * tile[i] gets 1..bins, the first n % bins tiles one row more. */
+int custseg__ntile_i64(int64_t *tile, const int64_t *key, size_t n,
+                       int bins, bool desc);
 
 /* ------------------------------------------------------------------ strategy.c
  * Built-in strategies are tables of this shape; options are declared with
@@ -400,6 +404,7 @@ struct custseg_result {
     int bins;
     double thr_lower[3][10], thr_upper[3][10]; /* [R,F,M][score-1] */
     bool has_thresholds;
+    bool thr_inclusive;     /* [lower, upper] (ntile) or [lower, upper) */
     int64_t as_of_day;
 };
 
