@@ -30,7 +30,7 @@ for t in "$@"; do
     fi
 done
 
-for s in symbols manpages headertest; do
+for s in symbols manpages headertest cli; do
     [ -f "tests/$s.sh" ] || continue
     echo "== tests/$s.sh"
     if sh "tests/$s.sh" "$B/libcustseg.so.1" >"$log" 2>&1; then
