@@ -71,14 +71,13 @@ static keyed *radix_sort(keyed *a, keyed *tmp, size_t n)
     return a;
 }
 
-int custseg__sort_by_i64(uint32_t *idx, size_t n, const int64_t *key,
-                         bool desc)
+/* Any keys: 16-byte (key, index) records, up to 8 byte passes. */
+static int sort_keyed(uint32_t *idx, size_t n, const int64_t *key,
+                      bool desc)
 {
     keyed *a, *sorted;
     size_t i;
 
-    if (n < 2)
-        return CUSTSEG_OK;
     a = custseg__malloc(2 * n * sizeof *a);
     if (a == NULL)
         return CUSTSEG_ENOMEM;
@@ -95,6 +94,247 @@ int custseg__sort_by_i64(uint32_t *idx, size_t n, const int64_t *key,
         idx[i] = sorted[i].idx;
     custseg__free(a);
     return CUSTSEG_OK;
+}
+
+/* ---------------------------------------------------------- packed keys
+ * The usual case: key ranges are small (days, order counts, money of one
+ * shop), so key - min and the input position fit together in one uint64,
+ * (key - min) << shift | position. Sorting those words by their key bits
+ * alone, with a stable LSD radix sort of 11-bit digits, needs half the
+ * memory traffic of the 16-byte records and only ceil(bits / 11) passes:
+ * one for recency or frequency, three or four for money. The position
+ * rides along and restores the index afterwards. */
+#define DIGIT_BITS 11
+#define DIGIT_COUNT (1u << DIGIT_BITS)
+#define MAX_PASSES ((64 + DIGIT_BITS - 1) / DIGIT_BITS)
+
+static unsigned bit_length(uint64_t x)
+{
+    unsigned b = 0;
+
+    for (; x != 0; x >>= 1)
+        b++;
+    return b;
+}
+
+static unsigned digit(uint64_t w, unsigned shift, unsigned pass)
+{
+    return (unsigned)(w >> (shift + pass * DIGIT_BITS)) & (DIGIT_COUNT - 1);
+}
+
+/* One scatter pass by digit `pass` of the key bits, from src to dst. */
+static void packed_pass(const uint64_t *src, uint64_t *dst, size_t n,
+                        size_t *count, unsigned shift, unsigned pass)
+{
+    size_t sum = 0, c, i;
+    unsigned d;
+
+    for (d = 0; d < DIGIT_COUNT; d++) {
+        c = count[d];
+        count[d] = sum;
+        sum += c;
+    }
+    for (i = 0; i < n; i++)
+        dst[count[digit(src[i], shift, pass)]++] = src[i];
+}
+
+/* Sort a[0..n) by bits [shift, shift + kbits) stably; tmp has n words.
+ * Returns the array holding the result, or NULL (out of memory). */
+static uint64_t *packed_sort(uint64_t *a, uint64_t *tmp, size_t n,
+                             unsigned shift, unsigned kbits)
+{
+    unsigned passes = (kbits + DIGIT_BITS - 1) / DIGIT_BITS, p;
+    size_t *hist = custseg__calloc((size_t)passes * DIGIT_COUNT,
+                                   sizeof *hist);
+    size_t i;
+
+    if (hist == NULL)
+        return NULL;
+    for (i = 0; i < n; i++) /* all histograms in one sweep */
+        for (p = 0; p < passes; p++)
+            hist[p * DIGIT_COUNT + digit(a[i], shift, p)]++;
+    for (p = 0; p < passes; p++) {
+        uint64_t *t;
+        if (hist[p * DIGIT_COUNT + digit(a[0], shift, p)] == n)
+            continue; /* every key has the same digit here */
+        packed_pass(a, tmp, n, hist + p * DIGIT_COUNT, shift, p);
+        t = a;
+        a = tmp;
+        tmp = t;
+    }
+    custseg__free(hist);
+    return a;
+}
+
+static int sort_packed(uint32_t *idx, size_t n, const int64_t *key,
+                       bool desc, int64_t lo, int64_t hi, unsigned shift)
+{
+    uint64_t *a = custseg__malloc(2 * n * sizeof *a), *sorted, *spare;
+    uint32_t *orig;
+    size_t i;
+
+    if (a == NULL)
+        return CUSTSEG_ENOMEM;
+    for (i = 0; i < n; i++) { /* unsigned differences cannot overflow */
+        int64_t v = key[idx[i]];
+        uint64_t rel = desc ? (uint64_t)hi - (uint64_t)v
+                            : (uint64_t)v - (uint64_t)lo;
+        a[i] = rel << shift | i;
+    }
+    sorted = packed_sort(a, a + n, n, shift,
+                         bit_length((uint64_t)hi - (uint64_t)lo));
+    if (sorted == NULL) {
+        custseg__free(a);
+        return CUSTSEG_ENOMEM;
+    }
+    spare = sorted == a ? a + n : a; /* free now: holds the old indexes */
+    orig = (uint32_t *)spare;
+    memcpy(orig, idx, n * sizeof *idx);
+    for (i = 0; i < n; i++)
+        idx[i] = orig[sorted[i] & (((uint64_t)1 << shift) - 1)];
+    custseg__free(a);
+    return CUSTSEG_OK;
+}
+
+int custseg__sort_by_i64(uint32_t *idx, size_t n, const int64_t *key,
+                         bool desc)
+{
+    int64_t lo, hi;
+    unsigned shift;
+    size_t i;
+
+    if (n < 2)
+        return CUSTSEG_OK;
+    lo = hi = key[idx[0]];
+    for (i = 1; i < n; i++) {
+        int64_t v = key[idx[i]];
+        lo = v < lo ? v : lo;
+        hi = v > hi ? v : hi;
+    }
+    if (lo == hi)
+        return CUSTSEG_OK; /* all keys equal: a stable sort changes nothing */
+    shift = bit_length(n - 1);
+    if (bit_length((uint64_t)hi - (uint64_t)lo) + shift > 64)
+        return sort_keyed(idx, n, key, desc);
+    return sort_packed(idx, n, key, desc, lo, hi, shift);
+}
+
+/* ---------------------------------------------------------- NTILE
+ * NTILE over rows already in tie-break order. Small key ranges (days,
+ * order counts) need no sort: a counting pass gives each key value its
+ * first rank, and rows then take consecutive ranks in row order, which is
+ * exactly the stable order. Each value remembers its current tile and
+ * where that tile ends, so no division is needed per row. */
+#define COUNTING_RANGE 65536u
+
+typedef struct tiling {
+    size_t q, rem, big; /* N / bins, N % bins, rows in the larger tiles */
+} tiling;
+
+typedef struct value_state {
+    uint32_t next, end; /* next rank for this value; end of its tile */
+    uint32_t tile;
+} value_state;
+
+static tiling make_tiling(size_t n, int bins)
+{
+    tiling w;
+
+    w.q = n / (size_t)bins;
+    w.rem = n % (size_t)bins;
+    w.big = w.rem * (w.q + 1);
+    return w;
+}
+
+static uint32_t tile_of_rank(const tiling *w, size_t r)
+{
+    if (r < w->big)
+        return (uint32_t)(r / (w->q + 1) + 1);
+    return (uint32_t)(w->rem + (r - w->big) / w->q + 1);
+}
+
+/* One past the last rank of tile t (1-based). */
+static uint32_t tile_end(const tiling *w, uint32_t t)
+{
+    if (t <= w->rem)
+        return (uint32_t)(t * (w->q + 1));
+    return (uint32_t)(w->big + (t - w->rem) * w->q);
+}
+
+static size_t rel_index(int64_t v, int64_t lo, int64_t hi, bool desc)
+{
+    return (size_t)(desc ? (uint64_t)hi - (uint64_t)v
+                         : (uint64_t)v - (uint64_t)lo);
+}
+
+static int ntile_counting(int64_t *tile, const int64_t *key, size_t n,
+                          const tiling *w, int64_t lo, int64_t hi,
+                          bool desc)
+{
+    size_t range = (size_t)((uint64_t)hi - (uint64_t)lo) + 1, i, sum = 0;
+    value_state *v = custseg__calloc(range, sizeof *v);
+
+    if (v == NULL)
+        return CUSTSEG_ENOMEM;
+    for (i = 0; i < n; i++)
+        v[rel_index(key[i], lo, hi, desc)].next++;
+    for (i = 0; i < range; i++) { /* counts become first ranks */
+        size_t c = v[i].next;
+        v[i].next = (uint32_t)sum;
+        if (c > 0) {
+            v[i].tile = tile_of_rank(w, sum);
+            v[i].end = tile_end(w, v[i].tile);
+        }
+        sum += c;
+    }
+    for (i = 0; i < n; i++) {
+        value_state *s = &v[rel_index(key[i], lo, hi, desc)];
+        while (s->next >= s->end) /* at most bins - 1 times in all */
+            s->end = tile_end(w, ++s->tile);
+        s->next++;
+        tile[i] = s->tile;
+    }
+    custseg__free(v);
+    return CUSTSEG_OK;
+}
+
+static int ntile_sorted(int64_t *tile, const int64_t *key, size_t n,
+                        const tiling *w, bool desc)
+{
+    uint32_t *idx = custseg__malloc(n * sizeof *idx);
+    size_t i, p = 0;
+    uint32_t t;
+    int st;
+
+    if (idx == NULL)
+        return CUSTSEG_ENOMEM;
+    for (i = 0; i < n; i++)
+        idx[i] = (uint32_t)i;
+    st = custseg__sort_by_i64(idx, n, key, desc);
+    for (t = 1; st == CUSTSEG_OK && p < n; t++)
+        for (; p < tile_end(w, t); p++)
+            tile[idx[p]] = t;
+    custseg__free(idx);
+    return st;
+}
+
+int custseg__ntile_i64(int64_t *tile, const int64_t *key, size_t n,
+                       int bins, bool desc)
+{
+    tiling w = make_tiling(n, bins);
+    int64_t lo, hi;
+    size_t i;
+
+    if (n == 0)
+        return CUSTSEG_OK;
+    lo = hi = key[0];
+    for (i = 1; i < n; i++) {
+        lo = key[i] < lo ? key[i] : lo;
+        hi = key[i] > hi ? key[i] : hi;
+    }
+    if ((uint64_t)hi - (uint64_t)lo < COUNTING_RANGE)
+        return ntile_counting(tile, key, n, &w, lo, hi, desc);
+    return ntile_sorted(tile, key, n, &w, desc);
 }
 
 /* The first 8 bytes of a string, big-endian, zero padded: comparing these

@@ -1,0 +1,237 @@
+/*
+ * decile.c - the "decile" strategy: customers ranked by a value in ten
+ * equal-count groups, decile 1 being the top 10% (REFERENCE.md section 3).
+ *
+ * Assignment is rank based and deterministic on ties, exactly
+ * NTILE(10) OVER (ORDER BY value DESC, customer_id) with ids compared as
+ * bytes: group sizes differ by at most one, the larger groups first.
+ * custseg__result_finish() computes the decile table (count, revenue,
+ * shares, cumulative share, lift) from segment[], score[] and monetary.
+ */
+#include "internal.h"
+
+#include <string.h>
+
+#define NDECILES 10
+
+enum { METRIC_MONETARY, METRIC_FREQUENCY, METRIC_AOV };
+
+static const char *const metric_choices[] = {"monetary", "frequency", "aov",
+                                             NULL};
+
+static const custseg__optdef decile_options[] = {
+    {"as_of", CUSTSEG_OPT_STRING, 0, 0, NULL, 0, NULL},
+    {"metric", CUSTSEG_OPT_STRING, 0, 0, metric_choices, 0, "monetary"},
+    {"threads", CUSTSEG_OPT_INT, 1, 256, NULL, 1, NULL},
+};
+
+static int metric_of(const custseg_strategy *s)
+{
+    const char *name = custseg__opt_str(s, "metric");
+
+    if (strcmp(name, "frequency") == 0)
+        return METRIC_FREQUENCY;
+    return strcmp(name, "aov") == 0 ? METRIC_AOV : METRIC_MONETARY;
+}
+
+/* Everything is kept per result row (customers in id byte order), in the
+ * arrays that become the result's fields: ranking row numbers keeps memory
+ * access sequential and gives the id tie-break for free. */
+static const int row_fields[] = {
+    CUSTSEG_FIELD_RECENCY, CUSTSEG_FIELD_FREQUENCY, CUSTSEG_FIELD_MONETARY,
+    CUSTSEG_FIELD_DECILE, CUSTSEG_FIELD_VALUE};
+#define NFIELDS (sizeof row_fields / sizeof *row_fields)
+
+typedef struct decile_run {
+    const custseg__metrics *m;
+    const uint32_t *rows;  /* customer index of each row */
+    size_t n;
+    int metric;
+    int64_t *field[CUSTSEG_FIELD_COUNT_OF]; /* per row; moved to result */
+} decile_run;
+
+/* The ranked value of one row; aov is monetary / frequency rounded half
+ * to even to 1e-4, and 0 for a customer without orders. */
+static int64_t value_of(const decile_run *d, size_t i)
+{
+    int64_t money = d->field[CUSTSEG_FIELD_MONETARY][i];
+    int64_t freq = d->field[CUSTSEG_FIELD_FREQUENCY][i];
+
+    if (d->metric == METRIC_FREQUENCY)
+        return freq;
+    if (d->metric == METRIC_AOV)
+        return freq == 0 ? 0 : custseg__div_e4(money, freq);
+    return money;
+}
+
+static int gather(decile_run *d)
+{
+    const custseg__metrics *m = d->m;
+    size_t f, i;
+
+    for (f = 0; f < NFIELDS; f++)
+        if ((d->field[row_fields[f]] =
+                 custseg__malloc(d->n * sizeof(int64_t))) == NULL)
+            return CUSTSEG_ENOMEM;
+    for (i = 0; i < d->n; i++) {
+        uint32_t c = d->rows[i];
+        d->field[CUSTSEG_FIELD_RECENCY][i] = m->recency[c];
+        d->field[CUSTSEG_FIELD_FREQUENCY][i] = m->frequency[c];
+        d->field[CUSTSEG_FIELD_MONETARY][i] = m->monetary[c];
+        d->field[CUSTSEG_FIELD_VALUE][i] = value_of(d, i);
+    }
+    return CUSTSEG_OK;
+}
+
+/* Rows are in id order, so NTILE over row numbers ordered by value
+ * descending keeps equal values in id byte order. */
+static int rank(decile_run *d)
+{
+    return custseg__ntile_i64(d->field[CUSTSEG_FIELD_DECILE],
+                              d->field[CUSTSEG_FIELD_VALUE], d->n, NDECILES,
+                              true);
+}
+
+/* The per-row arrays become the result's fields (it frees them). */
+static void fill_rows(custseg_result *r, decile_run *d)
+{
+    const int64_t *value = d->field[CUSTSEG_FIELD_VALUE];
+    size_t f, i;
+
+    for (f = 0; f < NFIELDS; f++) {
+        r->field[row_fields[f]] = d->field[row_fields[f]];
+        d->field[row_fields[f]] = NULL;
+    }
+    for (i = 0; i < r->n; i++) {
+        r->segment[i] = (uint32_t)r->field[CUSTSEG_FIELD_DECILE][i] - 1;
+        r->score[i] = r->value_is_money ? (double)value[i] / CUSTSEG__E4
+                                        : (double)value[i];
+    }
+}
+
+static int name_deciles(custseg_result *r)
+{
+    static const char *const names[NDECILES] = {"1", "2", "3", "4", "5",
+                                                "6", "7", "8", "9", "10"};
+    size_t i;
+    int st = CUSTSEG_OK;
+
+    for (i = 0; st == CUSTSEG_OK && i < NDECILES; i++)
+        st = custseg__result_name_segment(r, i, names[i]);
+    return st;
+}
+
+/* The result's fields are the run's arrays, so none is allocated here. */
+static int build_result(custseg_result **out, custseg_strategy *s,
+                        const custseg_dataset *ds, decile_run *d)
+{
+    custseg_result *r = NULL;
+    int st = custseg__result_new(&r, ds, d->m, "decile", 0, NDECILES);
+
+    if (st == CUSTSEG_OK && r->n != d->n) /* both pick the same rows */
+        st = custseg__err_set(&s->err, CUSTSEG_EINVAL, "decile: internal "
+                              "error: result rows do not match");
+    if (st == CUSTSEG_OK) {
+        r->value_is_money = d->metric != METRIC_FREQUENCY;
+        fill_rows(r, d);
+        st = name_deciles(r);
+    }
+    if (st == CUSTSEG_OK)
+        st = custseg__result_finish(r);
+    if (st != CUSTSEG_OK) {
+        custseg_result_free(r);
+        return st;
+    }
+    *out = r;
+    return CUSTSEG_OK;
+}
+
+/* The customers a result has rows for, in id order: those with a
+ * transaction up to as_of (all of them in a summary dataset), as
+ * custseg__result_new picks them. Borrows ds->by_id when that is all. */
+static int active_rows(const custseg_dataset *ds, const custseg__metrics *m,
+                       uint32_t **owned, decile_run *d)
+{
+    size_t i, n = ds->customers.count;
+
+    *owned = NULL;
+    d->rows = ds->by_id;
+    d->n = n;
+    if (ds->kind == CUSTSEG__DS_SUMMARY || m->active == n)
+        return CUSTSEG_OK;
+    if ((*owned = custseg__malloc((m->active + 1) * sizeof **owned)) == NULL)
+        return CUSTSEG_ENOMEM;
+    for (i = 0, d->n = 0; i < n; i++)
+        if (m->last_day[ds->by_id[i]] != INT64_MIN)
+            (*owned)[d->n++] = ds->by_id[i];
+    d->rows = *owned;
+    return CUSTSEG_OK;
+}
+
+static int rank_and_build(custseg_result **out, custseg_strategy *s,
+                          const custseg_dataset *ds, decile_run *d)
+{
+    uint32_t *owned = NULL;
+    size_t f;
+    int st = active_rows(ds, d->m, &owned, d);
+
+    if (st == CUSTSEG_OK && d->n == 0)
+        st = custseg__err_set(&s->err, CUSTSEG_ENODATA, "decile: no "
+                              "customer has a transaction up to as_of");
+    if (st == CUSTSEG_OK)
+        st = gather(d);
+    if (st == CUSTSEG_OK)
+        st = rank(d);
+    if (st == CUSTSEG_OK)
+        st = custseg__progress(s->progress, s->progress_payload, 0.6);
+    if (st == CUSTSEG_OK)
+        st = build_result(out, s, ds, d);
+    for (f = 0; f < NFIELDS; f++) /* NULL once moved into the result */
+        custseg__free(d->field[row_fields[f]]);
+    custseg__free(owned);
+    return st;
+}
+
+static int fail(custseg_strategy *s, int st)
+{
+    if (st == CUSTSEG_ECANCELED)
+        return custseg__err_set(&s->err, st, "decile: canceled by the "
+                                "progress callback");
+    if (st == CUSTSEG_ENOMEM)
+        return custseg__err_set(&s->err, st, "decile: out of memory");
+    if (st == CUSTSEG_ERANGE)
+        return custseg__err_set(&s->err, st, "decile: a customer's "
+                                "monetary total overflows");
+    return st; /* already described by the callee */
+}
+
+/* custseg_run() freezes the dataset and reports progress 0 and 1. The
+ * "threads" option is accepted for symmetry with rfm: a single ranking
+ * has no independent parts worth a thread. */
+static int decile_run_fn(custseg_result **out, custseg_strategy *s,
+                         const custseg_dataset *ds)
+{
+    custseg__metrics m;
+    decile_run d;
+    int st;
+
+    if (ds->customers.count == 0)
+        return custseg__err_set(&s->err, CUSTSEG_ENODATA,
+                                "decile: the dataset has no customers");
+    st = custseg__metrics_for(ds, custseg__opt_as_of_day(s, ds), &m, NULL);
+    if (st != CUSTSEG_OK)
+        return fail(s, st);
+    memset(&d, 0, sizeof d);
+    d.m = &m;
+    d.metric = metric_of(s);
+    st = custseg__progress(s->progress, s->progress_payload, 0.2);
+    if (st == CUSTSEG_OK)
+        st = rank_and_build(out, s, ds, &d);
+    custseg__metrics_free(&m);
+    return st == CUSTSEG_OK ? CUSTSEG_OK : fail(s, st);
+}
+
+const custseg__strategy_kind custseg__decile_kind = {
+    "decile", decile_options,
+    sizeof decile_options / sizeof *decile_options, NULL, decile_run_fn,
+};
