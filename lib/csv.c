@@ -1,0 +1,1709 @@
+/*
+ * csv.c - loading transactions or customer summaries from CSV text.
+ *
+ * RFC 4180 input: quoted fields with "" escapes, delimiters and line ends
+ * inside quotes, LF, CRLF or CR line ends, a UTF-8 BOM. Unquoted fields are
+ * trimmed of spaces and tabs; blank lines are skipped and not counted as
+ * rows. Leniencies, chosen so a row is never silently altered:
+ *   - a quote inside an unquoted field is an ordinary byte;
+ *   - text between a closing quote and the next delimiter is appended;
+ *   - a quote still open at the end of the input makes the last row end
+ *     there; that row is rejected as "wrong field count", because its field
+ *     boundaries are unknown (the quote swallowed them).
+ *
+ * Every data row is either accepted or rejected for exactly one reason,
+ * so rows_read == accepted + sum of rejected. A load that fails (bad
+ * header, out of memory, limit, cancel) leaves the dataset as it was: rows
+ * are written past ds->ntx and only counted at the very end, and ids it
+ * interned are removed again with custseg__strtab_truncate().
+ *
+ * Speed: a row is scanned once, eight bytes at a time; fields are
+ * referenced in place (only "" escapes are copied); an id equal to the
+ * previous row's skips the hash table, and the other lookups are made in
+ * batches with prefetching (see "batches"); the ISO date-time form is
+ * parsed with fixed offsets. Rows go straight into the dataset's spare
+ * column space and ids into its tables, so nothing is copied twice.
+ *
+ * Threads: the input is cut into chunks just after line feeds; the first
+ * chunk is parsed by the calling thread as above, the others on their
+ * own threads into private columns and string tables, which are then
+ * merged in input order. Indexes, line numbers and every count are thus
+ * identical to a single-threaded load. A cut can land inside a quoted
+ * field that spans lines: the chunk before it then ends past the cut,
+ * and everything after is parsed again from the true row boundary in the
+ * calling thread. Progress callbacks run only on the calling thread.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define PROGRESS_MIN ((size_t)256 << 10) /* report every 1/64 of the */
+#define PROGRESS_MAX ((size_t)4 << 20)   /* input, within these bounds */
+#define CHUNK_MIN ((size_t)1 << 20)     /* threads only for >= 1 MB each */
+#define THREADS_MIN_INPUT ((size_t)4 << 20)
+#define GROW_MIN ((size_t)1024)         /* rows, doubled as needed */
+#define SCRATCH_MAX ((size_t)1 << 20)   /* flush a batch beyond this */
+#define HEADER_LIST_MAX 200             /* bytes of header in a message */
+
+enum { CL_DELIM = 1, CL_EOL = 2, CL_BLANK = 4 };
+
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+/* Word-at-a-time scanning needs the first byte in the low bits. */
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define SWAR 1
+#else
+#define SWAR 0
+#endif
+
+/* High bit set in each zero byte of x. Borrows make false positives only
+ * above a true zero byte, so the lowest flagged byte is always right. */
+static inline uint64_t zero_bytes(uint64_t x)
+{
+    return (x - ONES) & ~x & HIGHS;
+}
+enum { T_CUST = 0, T_ORD = 1, T_CAT = 2, T_COUNT = 3 };
+
+/* ------------------------------------------------------------ lexing */
+
+typedef struct lexer {
+    uint64_t stops[4];       /* bytes that end an unquoted field, x 8 */
+    unsigned char cls[256];
+    bool ws;                 /* the delimiter is runs of spaces and tabs */
+    const unsigned char *end;
+    const int16_t *slot;     /* per column: where to capture it, or -1 */
+    int ncolslot;            /* columns covered by slot[] */
+} lexer;
+
+/* A field in place, or (p == NULL) unescaped into the scratch buffer at
+ * off: the buffer may move while the row is read. */
+typedef struct field {
+    const char *p;
+    size_t len, off;
+} field;
+
+typedef struct scratch {
+    char *buf;
+    size_t len, cap;
+} scratch;
+
+typedef struct rowinfo {
+    int nf;           /* fields on the row */
+    bool broken;      /* a quote was still open at the end of the input */
+    bool scratch;     /* a captured field lives in the scratch buffer */
+    bool nomem;
+    int64_t lines;    /* line ends consumed, the row's own included */
+} rowinfo;
+
+static void lexer_init(lexer *lx, int delimiter, const char *end)
+{
+    memset(lx, 0, sizeof *lx);
+    lx->ws = delimiter < 0;
+    lx->end = (const unsigned char *)end;
+    lx->cls['\n'] = lx->cls['\r'] = CL_EOL;
+    lx->stops[0] = ONES * '\n';
+    lx->stops[1] = ONES * '\r';
+    if (lx->ws) {
+        lx->cls[' '] = lx->cls['\t'] = CL_DELIM;
+        lx->stops[2] = ONES * ' ';
+        lx->stops[3] = ONES * '\t';
+        return;
+    }
+    lx->stops[2] = lx->stops[3] = ONES * (unsigned char)delimiter;
+    lx->cls[' '] = lx->cls['\t'] = CL_BLANK;
+    lx->cls[(unsigned char)delimiter] = CL_DELIM; /* a tab is no blank */
+}
+
+/* The end of an unquoted field: the first delimiter or line end. Eight
+ * bytes at a time where the byte order allows; fields are short, but a
+ * byte loop with a table lookup is still the largest cost of parsing. */
+static const unsigned char *scan_field(const lexer *lx,
+                                       const unsigned char *u,
+                                       const unsigned char *e)
+{
+#if SWAR
+    while (e - u >= 8) {
+        uint64_t x, m;
+        memcpy(&x, u, 8);
+        m = zero_bytes(x ^ lx->stops[0]) | zero_bytes(x ^ lx->stops[1]) |
+            zero_bytes(x ^ lx->stops[2]) | zero_bytes(x ^ lx->stops[3]);
+        if (m != 0)
+            return u + (__builtin_ctzll(m) >> 3);
+        u += 8;
+    }
+#endif
+    while (u < e && !(lx->cls[*u] & (CL_DELIM | CL_EOL)))
+        u++;
+    return u;
+}
+
+static const unsigned char *skip_eol(const unsigned char *u,
+                                     const unsigned char *e)
+{
+    if (*u == '\r' && u + 1 < e && u[1] == '\n')
+        return u + 2;
+    return u + 1;
+}
+
+/* Line ends inside a quoted field, which count as physical lines. */
+static int64_t count_eols(const unsigned char *s, const unsigned char *e)
+{
+    int64_t n = 0;
+
+    for (; s < e; s++) {
+        if (*s == '\n')
+            n++;
+        else if (*s == '\r' && !(s + 1 < e && s[1] == '\n'))
+            n++;
+    }
+    return n;
+}
+
+static bool scratch_need(scratch *sc, size_t more)
+{
+    size_t need = sc->len + more;
+
+    if (need <= sc->cap)
+        return true;
+    return custseg__grow((void **)&sc->buf, &sc->cap, need, 1) ==
+           CUSTSEG_OK;
+}
+
+/* Copy a quoted field's content with "" collapsed, then any text that
+ * followed the closing quote, into the scratch buffer. */
+static void unescape(field *f, const unsigned char *s, const unsigned char *q,
+                     const unsigned char *js, const unsigned char *je,
+                     scratch *sc, rowinfo *ri)
+{
+    char *d;
+
+    if (!scratch_need(sc, (size_t)(q - s) + (size_t)(je - js))) {
+        ri->nomem = true;
+        f->p = "";
+        f->len = 0;
+        return;
+    }
+    f->p = NULL;
+    f->off = sc->len;
+    d = sc->buf + sc->len;
+    while (s < q) {
+        *d++ = (char)*s;
+        s += (*s == '"') ? 2 : 1;
+    }
+    memcpy(d, js, (size_t)(je - js));
+    d += je - js;
+    f->len = (size_t)(d - (sc->buf + sc->len));
+    sc->len += f->len;
+    ri->scratch = true;
+}
+
+/* A quoted field starting at u (on the quote). Returns where the field
+ * ends: on a delimiter, a line end, or the end of the input. */
+static const unsigned char *quoted(const lexer *lx, const unsigned char *u,
+                                   field *f, scratch *sc, rowinfo *ri)
+{
+    const unsigned char *s = u + 1, *q = s, *e = lx->end, *js, *je;
+    bool esc = false;
+
+    for (;;) {
+        q = memchr(q, '"', (size_t)(e - q));
+        if (q == NULL) {
+            ri->broken = true;
+            q = e;
+            break;
+        }
+        if (q + 1 < e && q[1] == '"') {
+            esc = true;
+            q += 2;
+            continue;
+        }
+        break;
+    }
+    ri->lines += count_eols(s, q);
+    js = q < e ? q + 1 : e;
+    while (js < e && (lx->cls[*js] & CL_BLANK))
+        js++;
+    je = js;
+    while (je < e && !(lx->cls[*je] & (CL_DELIM | CL_EOL)))
+        je++;
+    u = je;
+    while (je > js && (lx->cls[je[-1]] & CL_BLANK))
+        je--;
+    if (f == NULL)
+        return u;
+    if (!esc && je == js) {
+        f->p = (const char *)s;
+        f->len = (size_t)(q - s);
+    } else {
+        unescape(f, s, q, js, je, sc, ri);
+    }
+    return u;
+}
+
+static field *capture_slot(const lexer *lx, field *f, int col)
+{
+    if (col < lx->ncolslot && lx->slot[col] >= 0)
+        return &f[lx->slot[col]];
+    return NULL;
+}
+
+/* After a delimiter: in whitespace mode a run of blanks is one delimiter
+ * and blanks before the line end are not a field. Returns true when the
+ * row ended. */
+static bool after_delim(const lexer *lx, const unsigned char **pu,
+                        rowinfo *ri)
+{
+    const unsigned char *u = *pu + 1, *e = lx->end;
+
+    if (lx->ws) {
+        while (u < e && (lx->cls[*u] & CL_DELIM))
+            u++;
+        if (u >= e) {
+            *pu = u;
+            return true;
+        }
+        if (lx->cls[*u] & CL_EOL) {
+            *pu = skip_eol(u, e);
+            ri->lines++;
+            return true;
+        }
+    }
+    *pu = u;
+    return false;
+}
+
+/* Read one row starting at p, which is not on a blank line. Captured
+ * fields go to f[slot]; the caller resolves those in the scratch buffer
+ * (see resolve()) once the row is complete. */
+static const char *parse_row(const lexer *lx, const char *p, field *f,
+                             scratch *sc, rowinfo *ri)
+{
+    const unsigned char *u = (const unsigned char *)p, *e = lx->end;
+    const unsigned char *cls = lx->cls;
+    int col = 0;
+
+    ri->broken = ri->scratch = ri->nomem = false;
+    ri->lines = 0;
+    for (;;) {
+        field *dst;
+        while (u < e && (cls[*u] & CL_BLANK))
+            u++;
+        dst = capture_slot(lx, f, col);
+        if (u < e && *u == '"') {
+            u = quoted(lx, u, dst, sc, ri);
+        } else {
+            const unsigned char *s = u, *fe;
+            u = scan_field(lx, u, e);
+            fe = u;
+            while (fe > s && (cls[fe[-1]] & CL_BLANK))
+                fe--;
+            if (dst != NULL) {
+                dst->p = (const char *)s;
+                dst->len = (size_t)(fe - s);
+            }
+        }
+        col++;
+        if (u >= e)
+            break;
+        if (cls[*u] & CL_DELIM) {
+            if (after_delim(lx, &u, ri))
+                break;
+            continue;
+        }
+        u = skip_eol(u, e);
+        ri->lines++;
+        break;
+    }
+    ri->nf = col;
+    return (const char *)u;
+}
+
+/* Resolve fields unescaped into the scratch buffer. */
+static void resolve(field *f, int n, const scratch *sc)
+{
+    int i;
+
+    for (i = 0; i < n; i++)
+        if (f[i].p == NULL)
+            f[i].p = sc->buf + f[i].off;
+}
+
+/* Skip blanks (and, in whitespace mode, leading delimiters) at p. Returns
+ * the first byte of the row; *blank says the line held nothing. */
+static const char *row_start(const lexer *lx, const char *p, bool *blank)
+{
+    const unsigned char *u = (const unsigned char *)p, *e = lx->end;
+    unsigned skip = lx->ws ? CL_DELIM : CL_BLANK;
+
+    while (u < e && (lx->cls[*u] & skip))
+        u++;
+    *blank = u >= e || (lx->cls[*u] & CL_EOL);
+    return (const char *)u;
+}
+
+/* Reallocate *pp (any pointer type) to n elements of elem bytes. */
+static bool resize_array(void *pp, size_t n, size_t elem)
+{
+    void **p = pp;
+    void *q = custseg__realloc(*p, n * elem);
+
+    if (q == NULL)
+        return false;
+    *p = q;
+    return true;
+}
+
+#if defined(__GNUC__)
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void)(p))
+#endif
+
+#define TAG_MASK 0xffffffff00000000ULL
+
+/* The index that a string with this hash probably has in t: the first
+ * slot with its tag, looked for where strtab.c starts probing (hash &
+ * mask; the slot layout is documented in internal.h). Only a hint for
+ * prefetching: were strtab.c to probe elsewhere, only time is lost. */
+static uint32_t peek_slot(const custseg__strtab *t, uint64_t hash)
+{
+    size_t mask = t->nslots - 1, pos = (size_t)hash & mask;
+    int k;
+
+    if (t->nslots == 0)
+        return CUSTSEG__NONE;
+    for (k = 0; k < 4 && t->slots[pos] != 0; k++) {
+        uint64_t sl = t->slots[pos];
+        uint32_t idx = (uint32_t)(sl & 0xffffffffu) - 1;
+        if ((sl & TAG_MASK) == (hash & TAG_MASK) && idx < t->count)
+            return idx;
+        pos = (pos + 1) & mask;
+    }
+    return CUSTSEG__NONE;
+}
+
+/* ------------------------------------------------------------ load state */
+
+typedef struct cols {
+    uint32_t *cust, *ord, *cat;
+    int64_t *time, *amount;
+    size_t n, cap;
+} cols;
+
+struct load;
+
+#define BATCH 32
+
+/* An accepted row whose ids are not interned yet. */
+typedef struct pending {
+    field id[T_COUNT];       /* customer, order, category; len 0: none */
+    uint64_t hash[T_COUNT];
+    uint32_t hint[T_COUNT];  /* index whose bytes were prefetched */
+    bool same[T_COUNT];      /* same bytes as the previous row's id */
+    int64_t line, time, amount;
+} pending;
+
+typedef struct chunk {
+    struct load *ld;
+    const char *begin, *end; /* rows that start in [begin, end) */
+    const char *stop;        /* where parsing really ended */
+    int64_t lines;           /* line ends consumed */
+    custseg__report rep;     /* lines relative to the chunk's first line */
+    custseg__strtab own[T_COUNT];  /* ids of a chunk after the first */
+    custseg__strtab *tab[T_COUNT]; /* own, or the dataset's for chunk 0 */
+    uint32_t last[T_COUNT];  /* previous row's id index, per table */
+    cols out;
+    bool direct;             /* out is the dataset's spare column space */
+    int64_t min_time, max_time;
+    scratch sc;
+    field *f;
+    pending *pb;             /* accepted rows waiting for their ids */
+    size_t npb;
+    int status;              /* first fatal error */
+    int64_t err_line;        /* relative, like rep */
+    int err_role;
+    size_t reported;         /* bytes already counted for progress */
+    pthread_t tid;
+    bool started;
+} chunk;
+
+typedef struct load {
+    custseg_dataset *ds;
+    const char *name;
+    const char *data, *end;  /* input after the BOM */
+    lexer lx;
+    int16_t *colslot;        /* lx.slot storage */
+    int ncols;               /* fields every row must have */
+    int slot[CUSTSEG__ROLE_COUNT]; /* role -> capture slot, or -1 */
+    int col[CUSTSEG__ROLE_COUNT];  /* role -> 0-based column, or -1 */
+    int nslots;
+    bool summary, qty_price, drop_returns;
+    int64_t first_line;      /* line number where data rows begin */
+    size_t step;             /* bytes between progress reports */
+    bool serial;             /* one chunk, whatever ds->threads says */
+    bool quiet;              /* no progress reports until the end */
+    atomic_size_t done;      /* bytes parsed, all chunks together */
+    atomic_int cancel;
+    chunk *chunks;
+    size_t nchunks;
+} load;
+
+static bool mapped(const custseg_dataset *ds, int role)
+{
+    return ds->map[role] != NULL;
+}
+
+/* Which roles make sense together (custseg_dataset_map_column(3)). */
+static int check_roles(load *ld)
+{
+    custseg_dataset *ds = ld->ds;
+    bool sum = mapped(ds, CUSTSEG__ROLE_RECENCY) ||
+               mapped(ds, CUSTSEG__ROLE_FREQUENCY) ||
+               mapped(ds, CUSTSEG__ROLE_MONETARY);
+    bool tx = mapped(ds, CUSTSEG__ROLE_ORDER) ||
+              mapped(ds, CUSTSEG__ROLE_TIME) ||
+              mapped(ds, CUSTSEG__ROLE_AMOUNT) ||
+              mapped(ds, CUSTSEG__ROLE_QUANTITY) ||
+              mapped(ds, CUSTSEG__ROLE_PRICE) ||
+              mapped(ds, CUSTSEG__ROLE_CATEGORY);
+    bool amt = mapped(ds, CUSTSEG__ROLE_AMOUNT);
+    bool qty = mapped(ds, CUSTSEG__ROLE_QUANTITY);
+    bool price = mapped(ds, CUSTSEG__ROLE_PRICE);
+    const char *why = NULL;
+
+    if (!mapped(ds, CUSTSEG__ROLE_CUSTOMER))
+        why = "no column is mapped to role customer";
+    else if (sum && tx)
+        why = "transaction roles (order, time, amount, quantity, price, "
+              "category) and summary roles (recency, frequency, monetary) "
+              "cannot be mixed";
+    else if (sum && !(mapped(ds, CUSTSEG__ROLE_RECENCY) &&
+                      mapped(ds, CUSTSEG__ROLE_FREQUENCY) &&
+                      mapped(ds, CUSTSEG__ROLE_MONETARY)))
+        why = "summaries need recency, frequency and monetary";
+    else if (!sum && !mapped(ds, CUSTSEG__ROLE_TIME))
+        why = "transactions need a time column";
+    else if (!sum && amt && (qty || price))
+        why = "map either amount, or quantity and price, not both";
+    else if (!sum && !amt && !(qty && price))
+        why = "transactions need amount, or both quantity and price";
+    if (why != NULL)
+        return custseg__err_set(&ds->err, CUSTSEG_EINVAL, "%s: %s",
+                                ld->name, why);
+    ld->summary = sum;
+    ld->qty_price = !sum && !amt;
+    ld->drop_returns = !sum && ds->drop_returns != 0;
+    return CUSTSEG_OK;
+}
+
+/* ------------------------------------------------------------ header */
+
+/* The fields of the first row, all captured (header or positional). */
+typedef struct firstrow {
+    field *f;
+    int nf;
+    const char *next;  /* after the row */
+    int64_t line;      /* its line number */
+    int64_t lines;     /* line ends up to and including it */
+    bool broken;
+} firstrow;
+
+static int read_first_row(load *ld, firstrow *fr, scratch *sc)
+{
+    lexer lx = ld->lx;
+    const char *p = ld->data;
+    int16_t *ident;
+    rowinfo ri;
+    bool blank = true;
+    int i;
+
+    fr->lines = 0;
+    for (;;) { /* skip leading blank lines */
+        p = row_start(&lx, p, &blank);
+        if (!blank || p >= ld->end)
+            break;
+        p = (const char *)skip_eol((const unsigned char *)p, lx.end);
+        fr->lines++;
+    }
+    fr->line = fr->lines + 1;
+    fr->nf = 0;
+    fr->f = NULL;
+    if (blank)
+        return CUSTSEG_OK;
+    lx.ncolslot = 0; /* first pass: count the fields */
+    parse_row(&lx, p, NULL, sc, &ri);
+    if (ri.nf > INT16_MAX)
+        return CUSTSEG_ERANGE;
+    ident = custseg__malloc((size_t)ri.nf * sizeof *ident);
+    fr->f = custseg__calloc((size_t)ri.nf, sizeof *fr->f);
+    if (ident == NULL || fr->f == NULL) {
+        custseg__free(ident);
+        return CUSTSEG_ENOMEM;
+    }
+    for (i = 0; i < ri.nf; i++)
+        ident[i] = (int16_t)(i < INT16_MAX ? i : -1);
+    lx.slot = ident;
+    lx.ncolslot = ri.nf;
+    fr->next = parse_row(&lx, p, fr->f, sc, &ri);
+    custseg__free(ident);
+    if (ri.nomem)
+        return CUSTSEG_ENOMEM;
+    resolve(fr->f, ri.nf, sc);
+    fr->nf = ri.nf;
+    fr->broken = ri.broken;
+    fr->lines += ri.lines;
+    return CUSTSEG_OK;
+}
+
+/* "a, b, c" for messages, cut at HEADER_LIST_MAX bytes. */
+static void header_list(char *buf, size_t cap, const firstrow *fr)
+{
+    size_t n = 0;
+    int i;
+
+    buf[0] = '\0';
+    for (i = 0; i < fr->nf && n + 8 < cap; i++) {
+        size_t len = fr->f[i].len, room = cap - n - 8;
+        if (i > 0) {
+            memcpy(buf + n, ", ", 2);
+            n += 2;
+        }
+        if (len > room) {
+            memcpy(buf + n, fr->f[i].p, room);
+            n += room;
+            memcpy(buf + n, "...", 4);
+            return;
+        }
+        memcpy(buf + n, fr->f[i].p, len);
+        n += len;
+        buf[n] = '\0';
+    }
+    if (i < fr->nf)
+        memcpy(buf + n, "...", 4);
+}
+
+static int find_named(load *ld, const firstrow *fr, int role)
+{
+    const char *want = ld->ds->map[role];
+    size_t len = strlen(want);
+    char list[HEADER_LIST_MAX];
+    int i;
+
+    for (i = 0; i < fr->nf; i++)
+        if (fr->f[i].len == len && memcmp(fr->f[i].p, want, len) == 0)
+            return i;
+    header_list(list, sizeof list, fr);
+    return custseg__err_set_at(&ld->ds->err, CUSTSEG_EPARSE, fr->line, -1,
+                               "%s: line %" PRId64 ": column \"%s\" (role "
+                               "%s) is not in the header: %s", ld->name,
+                               fr->line, want, custseg__role_names[role],
+                               list);
+}
+
+/* A position written in decimal, 1-based, when there is no header. */
+static int find_position(load *ld, const firstrow *fr, int role)
+{
+    const char *s = ld->ds->map[role];
+    long v = 0;
+
+    for (; *s >= '0' && *s <= '9' && v < 100000; s++)
+        v = v * 10 + (*s - '0');
+    if (*s != '\0' || v < 1 || v >= 100000)
+        return custseg__err_set(&ld->ds->err, CUSTSEG_EINVAL,
+                                "%s: role %s: \"%s\" is not a column "
+                                "position (header is off)", ld->name,
+                                custseg__role_names[role], ld->ds->map[role]);
+    if (v > fr->nf)
+        return custseg__err_set_at(&ld->ds->err, CUSTSEG_EPARSE, fr->line,
+                                   v, "%s: line %" PRId64 ": role %s is "
+                                   "column %ld, but the row has %d fields",
+                                   ld->name, fr->line,
+                                   custseg__role_names[role], v, fr->nf);
+    return (int)(v - 1);
+}
+
+/* Map every role to a column and a capture slot. */
+static int map_columns(load *ld, const firstrow *fr)
+{
+    int role, c;
+
+    ld->colslot = custseg__malloc((size_t)(fr->nf + 1) * sizeof(int16_t));
+    if (ld->colslot == NULL)
+        return custseg__err_set(&ld->ds->err, CUSTSEG_ENOMEM,
+                                "out of memory");
+    for (c = 0; c < fr->nf; c++)
+        ld->colslot[c] = -1;
+    ld->nslots = 0;
+    for (role = 0; role < CUSTSEG__ROLE_COUNT; role++) {
+        ld->slot[role] = ld->col[role] = -1;
+        if (ld->ds->map[role] == NULL)
+            continue;
+        c = ld->ds->header ? find_named(ld, fr, role)
+                           : find_position(ld, fr, role);
+        if (c < 0)
+            return c;
+        if (ld->colslot[c] < 0)
+            ld->colslot[c] = (int16_t)ld->nslots++;
+        ld->col[role] = c;
+        ld->slot[role] = ld->colslot[c];
+    }
+    ld->lx.slot = ld->colslot;
+    ld->lx.ncolslot = fr->nf;
+    ld->ncols = fr->nf;
+    return CUSTSEG_OK;
+}
+
+/* Read the header (or look at the first row), map the roles, and leave
+ * ld->data at the first data row. */
+static int prepare(load *ld)
+{
+    custseg_dataset *ds = ld->ds;
+    firstrow fr;
+    scratch sc = {NULL, 0, 0};
+    int rc = read_first_row(ld, &fr, &sc);
+
+    if (rc != CUSTSEG_OK) {
+        custseg__free(sc.buf);
+        custseg__free(fr.f);
+        if (rc == CUSTSEG_ERANGE)
+            return custseg__err_set_at(&ds->err, CUSTSEG_EPARSE, fr.line,
+                                       -1, "%s: line %" PRId64 ": more "
+                                       "than %d fields", ld->name, fr.line,
+                                       INT16_MAX);
+        return custseg__err_set(&ds->err, rc, "out of memory");
+    }
+    if (fr.nf == 0 && ds->header) {
+        rc = custseg__err_set_at(&ds->err, CUSTSEG_EPARSE, 1, -1,
+                                 "%s: no header line (the input is empty)",
+                                 ld->name);
+    } else if (fr.broken && ds->header) {
+        rc = custseg__err_set_at(&ds->err, CUSTSEG_EPARSE, fr.line, -1,
+                                 "%s: line %" PRId64 ": the header has a "
+                                 "quote that is never closed", ld->name,
+                                 fr.line);
+    } else if (fr.nf > 0) {
+        rc = map_columns(ld, &fr);
+    }
+    if (rc == CUSTSEG_OK && ds->header && fr.nf > 0) {
+        ld->data = fr.next;
+        ld->first_line = fr.lines + 1;
+    } else {
+        ld->first_line = 1;
+    }
+    custseg__free(sc.buf);
+    custseg__free(fr.f);
+    return rc;
+}
+
+/* ------------------------------------------------------------ rows */
+
+static void reject(chunk *ch, int reason, int64_t line)
+{
+    int64_t k = ch->rep.rejected[reason]++;
+
+    if (k < CUSTSEG__REPORT_LINES)
+        ch->rep.first_lines[reason][k] = line;
+}
+
+static int fail(chunk *ch, int rc, int64_t line, int role)
+{
+    ch->status = rc;
+    ch->err_line = line;
+    ch->err_role = role;
+    return rc;
+}
+
+/* Room for one more row: the first chunk grows the dataset's own columns
+ * (rows past ntx are not part of it until the load commits); the others
+ * grow private arrays. */
+static int grow_direct(chunk *ch)
+{
+    custseg_dataset *ds = ch->ld->ds;
+    size_t more = ch->out.cap < GROW_MIN ? GROW_MIN : ch->out.cap * 2;
+    size_t base = ds->ntx;
+    int rc = custseg__dataset_reserve(ds, more,
+                                      ch->ld->slot[CUSTSEG__ROLE_CATEGORY]
+                                          >= 0);
+
+    if (rc != CUSTSEG_OK)
+        return rc;
+    ch->out.cust = ds->tx_customer + base;
+    ch->out.ord = ds->tx_order + base;
+    ch->out.time = ds->tx_time + base;
+    ch->out.amount = ds->tx_amount + base;
+    ch->out.cat = ds->tx_category != NULL ? ds->tx_category + base : NULL;
+    ch->out.cap = ds->captx - base;
+    return CUSTSEG_OK;
+}
+
+static int grow_local(chunk *ch)
+{
+    cols *o = &ch->out;
+    size_t cap = o->cap < GROW_MIN ? GROW_MIN : o->cap * 2;
+
+    if (cap > SIZE_MAX / 8 || !resize_array(&o->cust, cap, 4) ||
+        !resize_array(&o->ord, cap, 4) || !resize_array(&o->time, cap, 8) ||
+        !resize_array(&o->amount, cap, 8) ||
+        (ch->ld->slot[CUSTSEG__ROLE_CATEGORY] >= 0 &&
+         !resize_array(&o->cat, cap, 4)))
+        return CUSTSEG_ENOMEM;
+    o->cap = cap;
+    return CUSTSEG_OK;
+}
+
+static bool parse_num(const field *f, int64_t *out)
+{
+    return f->len > 0 && custseg__parse_e4(f->p, f->len, out) == CUSTSEG_OK;
+}
+
+/* The amount of a row: the amount column, or quantity x price. */
+static bool row_amount(const load *ld, const field *f, int64_t *out)
+{
+    int64_t q, p;
+
+    if (!ld->qty_price)
+        return parse_num(&f[ld->slot[CUSTSEG__ROLE_AMOUNT]], out);
+    return parse_num(&f[ld->slot[CUSTSEG__ROLE_QUANTITY]], &q) &&
+           parse_num(&f[ld->slot[CUSTSEG__ROLE_PRICE]], &p) &&
+           custseg__mul_e4(q, p, out) == CUSTSEG_OK;
+}
+
+/* ------------------------------------------------------------ batches
+ *
+ * Looking ids up is most of the cost of a load: in a large table each
+ * lookup misses the cache three times (slot, offset, bytes), one after
+ * the other. Accepted rows are therefore collected in batches; the ids
+ * of a batch are hashed and their slots, offsets and bytes prefetched in
+ * three passes, so that the misses overlap, and are then interned one by
+ * one in input order, which keeps indexes identical to a row-by-row
+ * load.
+ *
+ * The first chunk interns straight into the dataset's tables, which
+ * costs no copy; a failed load removes what it added again. */
+
+/* Ids are remembered with their place in the scratch buffer, which may
+ * move before the batch is interned. */
+static void keep_id(field *dst, const field *src, const scratch *sc)
+{
+    *dst = *src;
+    if (sc->buf != NULL && src->p >= sc->buf && src->p < sc->buf + sc->cap) {
+        dst->off = (size_t)(src->p - sc->buf);
+        dst->p = NULL;
+    }
+}
+
+static void push_row(chunk *ch, int64_t line, int64_t t, int64_t amount)
+{
+    const load *ld = ch->ld;
+    pending *r = &ch->pb[ch->npb++];
+    static const int roles[T_COUNT] = {
+        CUSTSEG__ROLE_CUSTOMER, CUSTSEG__ROLE_ORDER, CUSTSEG__ROLE_CATEGORY
+    };
+    int k;
+
+    for (k = 0; k < T_COUNT; k++) {
+        int slot = ld->slot[roles[k]];
+        if (slot >= 0) {
+            keep_id(&r->id[k], &ch->f[slot], &ch->sc);
+        } else {
+            r->id[k].p = "";
+            r->id[k].len = 0;
+        }
+    }
+    r->line = line;
+    r->time = t;
+    r->amount = amount;
+}
+
+/* Pass 1: an id equal to the previous row's needs no lookup (the lines
+ * of one order, and of one customer, come together); the others are
+ * hashed and their first slot fetched. */
+static void batch_hash(chunk *ch, int t)
+{
+    const custseg__strtab *tab = ch->tab[t];
+    size_t mask = tab->nslots - 1, i;
+    const char *pp = NULL;
+    size_t plen = 0;
+
+    if (ch->last[t] != CUSTSEG__NONE) {
+        pp = custseg__strtab_get(tab, ch->last[t]);
+        plen = custseg__strtab_len(tab, ch->last[t]);
+    }
+    for (i = 0; i < ch->npb; i++) {
+        pending *r = &ch->pb[i];
+        const field *f = &r->id[t];
+        r->hint[t] = CUSTSEG__NONE;
+        r->same[t] = pp != NULL && plen == f->len &&
+                     memcmp(pp, f->p, plen) == 0;
+        if (f->len == 0 || r->same[t])
+            continue;
+        r->hash[t] = custseg__hash_bytes(f->p, f->len);
+        if (tab->nslots != 0)
+            PREFETCH(&tab->slots[r->hash[t] & mask]);
+        pp = f->p;
+        plen = f->len;
+    }
+}
+
+/* Pass 2: the slot whose tag matches names the likely index. */
+static void batch_peek(chunk *ch, int t)
+{
+    const custseg__strtab *tab = ch->tab[t];
+    size_t i;
+
+    for (i = 0; i < ch->npb; i++) {
+        pending *r = &ch->pb[i];
+        if (r->id[t].len == 0 || r->same[t])
+            continue;
+        r->hint[t] = peek_slot(tab, r->hash[t]);
+        if (r->hint[t] != CUSTSEG__NONE)
+            PREFETCH(&tab->offsets[r->hint[t]]);
+    }
+}
+
+/* Pass 3: the bytes to compare with. */
+static void batch_bytes(chunk *ch, int t)
+{
+    const custseg__strtab *tab = ch->tab[t];
+    size_t i;
+
+    for (i = 0; i < ch->npb; i++)
+        if (ch->pb[i].hint[t] != CUSTSEG__NONE)
+            PREFETCH(custseg__strtab_get(tab, ch->pb[i].hint[t]));
+}
+
+static const uint32_t id_limits[T_COUNT] = {
+    CUSTSEG_MAX_CUSTOMERS, CUSTSEG_MAX_ORDERS, CUSTSEG_MAX_CUSTOMERS
+};
+static const int id_roles[T_COUNT] = {
+    CUSTSEG__ROLE_CUSTOMER, CUSTSEG__ROLE_ORDER, CUSTSEG__ROLE_CATEGORY
+};
+
+static int intern_pending(chunk *ch, pending *r, int t, uint32_t *out)
+{
+    int rc;
+
+    if (r->id[t].len == 0) {
+        *out = CUSTSEG__NONE;
+        return CUSTSEG_OK;
+    }
+    if (r->same[t]) {
+        *out = ch->last[t];
+        return CUSTSEG_OK;
+    }
+    rc = custseg__strtab_intern(ch->tab[t], r->id[t].p, r->id[t].len,
+                                id_limits[t], out, NULL);
+    if (rc != CUSTSEG_OK)
+        return fail(ch, rc, r->line, id_roles[t]);
+    ch->last[t] = *out;
+    return CUSTSEG_OK;
+}
+
+static int store_row(chunk *ch, pending *r)
+{
+    uint32_t id[T_COUNT];
+    size_t n = ch->out.n;
+    int t, rc;
+
+    for (t = 0; t < T_COUNT; t++)
+        if ((rc = intern_pending(ch, r, t, &id[t])) != CUSTSEG_OK)
+            return rc;
+    ch->out.cust[n] = id[T_CUST];
+    ch->out.ord[n] = id[T_ORD];
+    ch->out.time[n] = r->time;
+    ch->out.amount[n] = r->amount;
+    if (ch->out.cat != NULL)
+        ch->out.cat[n] = id[T_CAT];
+    ch->out.n = n + 1;
+    if (r->time < ch->min_time)
+        ch->min_time = r->time;
+    if (r->time > ch->max_time)
+        ch->max_time = r->time;
+    return CUSTSEG_OK;
+}
+
+/* Intern and store the batch, then start the next one. */
+static int flush(chunk *ch)
+{
+    size_t i;
+    int t, k, rc = CUSTSEG_OK;
+
+    if (ch->npb == 0)
+        return CUSTSEG_OK;
+    while (ch->out.cap - ch->out.n < ch->npb && rc == CUSTSEG_OK)
+        rc = ch->direct ? grow_direct(ch) : grow_local(ch);
+    if (rc != CUSTSEG_OK)
+        return fail(ch, rc, ch->pb[0].line, -1);
+    for (i = 0; i < ch->npb; i++)
+        for (k = 0; k < T_COUNT; k++)
+            if (ch->pb[i].id[k].p == NULL)
+                ch->pb[i].id[k].p = ch->sc.buf + ch->pb[i].id[k].off;
+    for (t = 0; t < T_COUNT; t++)
+        batch_hash(ch, t);
+    for (t = 0; t < T_COUNT; t++)
+        batch_peek(ch, t);
+    for (t = 0; t < T_COUNT; t++)
+        batch_bytes(ch, t);
+    for (i = 0; i < ch->npb && rc == CUSTSEG_OK; i++)
+        rc = store_row(ch, &ch->pb[i]);
+    ch->npb = 0;
+    ch->sc.len = 0;
+    return rc;
+}
+
+/* One transaction row: checks in a fixed order, so each rejected row has
+ * exactly one reason. */
+static void take_tx(chunk *ch, const rowinfo *ri, int64_t line)
+{
+    const load *ld = ch->ld;
+    const field *f = ch->f, *tf;
+    int64_t t, amount;
+
+    if (ri->broken || ri->nf != ld->ncols) {
+        reject(ch, CUSTSEG_REJECT_FIELD_COUNT, line);
+        return;
+    }
+    if (f[ld->slot[CUSTSEG__ROLE_CUSTOMER]].len == 0) {
+        reject(ch, CUSTSEG_REJECT_MISSING_CUSTOMER, line);
+        return;
+    }
+    tf = &f[ld->slot[CUSTSEG__ROLE_TIME]];
+    if (tf->len == 0 || custseg__parse_time(tf->p, tf->len, &t) != 0) {
+        reject(ch, CUSTSEG_REJECT_BAD_DATE, line);
+        return;
+    }
+    if (!row_amount(ld, f, &amount)) {
+        reject(ch, CUSTSEG_REJECT_BAD_NUMBER, line);
+        return;
+    }
+    if (ld->drop_returns && amount < 0) {
+        reject(ch, CUSTSEG_REJECT_RETURN_DROPPED, line);
+        return;
+    }
+    ch->rep.accepted++;
+    push_row(ch, line, t, amount);
+    if (ch->npb == BATCH)
+        flush(ch);
+}
+
+/* A count: an integer, or a decimal with a zero fraction ("12.0", as
+ * spreadsheets write them); never negative. */
+static bool parse_count(const field *f, int64_t *out)
+{
+    int64_t v;
+
+    if (f->len == 0)
+        return false;
+    if (custseg__parse_int64(f->p, f->len, &v) != CUSTSEG_OK) {
+        if (custseg__parse_e4(f->p, f->len, &v) != CUSTSEG_OK ||
+            v % CUSTSEG__E4 != 0)
+            return false;
+        v /= CUSTSEG__E4;
+    }
+    *out = v;
+    return v >= 0;
+}
+
+/* One summary row. The row is checked completely before its customer is
+ * interned, so a rejected row never leaves a customer without summary. */
+static void take_sum(chunk *ch, const rowinfo *ri, int64_t line)
+{
+    const load *ld = ch->ld;
+    custseg_dataset *ds = ld->ds;
+    const field *f = ch->f, *cf = &f[ld->slot[CUSTSEG__ROLE_CUSTOMER]];
+    int64_t r, fq, m;
+    uint32_t c;
+    bool added;
+    int rc;
+
+    if (ri->broken || ri->nf != ld->ncols) {
+        reject(ch, CUSTSEG_REJECT_FIELD_COUNT, line);
+        return;
+    }
+    if (cf->len == 0) {
+        reject(ch, CUSTSEG_REJECT_MISSING_CUSTOMER, line);
+        return;
+    }
+    if (!parse_count(&f[ld->slot[CUSTSEG__ROLE_RECENCY]], &r) ||
+        !parse_count(&f[ld->slot[CUSTSEG__ROLE_FREQUENCY]], &fq) ||
+        !parse_num(&f[ld->slot[CUSTSEG__ROLE_MONETARY]], &m)) {
+        reject(ch, CUSTSEG_REJECT_BAD_NUMBER, line);
+        return;
+    }
+    rc = custseg__strtab_intern(&ds->customers, cf->p, cf->len,
+                                CUSTSEG_MAX_CUSTOMERS, &c, &added);
+    if (rc != CUSTSEG_OK) {
+        fail(ch, rc, line, CUSTSEG__ROLE_CUSTOMER);
+        return;
+    }
+    if (!added) {
+        reject(ch, CUSTSEG_REJECT_DUPLICATE_CUSTOMER, line);
+        return;
+    }
+    rc = custseg__dataset_append_summary(ds, c, r, fq, m);
+    if (rc != CUSTSEG_OK) {
+        fail(ch, rc, line, -1);
+        return;
+    }
+    ch->rep.accepted++;
+}
+
+/* ------------------------------------------------------------ chunks */
+
+/* Count parsed bytes; the first chunk (the caller's thread) also calls
+ * the progress callback, so a callback never runs on a library thread. */
+static int progress(chunk *ch, const char *p, bool first)
+{
+    load *ld = ch->ld;
+    size_t pos = (size_t)(p - ch->begin), total;
+
+    if (pos - ch->reported < ld->step)
+        return CUSTSEG_OK;
+    atomic_fetch_add(&ld->done, pos - ch->reported);
+    ch->reported = pos;
+    if (atomic_load(&ld->cancel))
+        return CUSTSEG_ECANCELED;
+    if (!first || ld->quiet || ld->ds->progress == NULL)
+        return CUSTSEG_OK;
+    total = (size_t)(ld->end - ld->data);
+    /* Parsing is most of a load; the merge takes the last 5%. */
+    if (custseg__progress(ld->ds->progress, ld->ds->progress_payload,
+                          0.95 * (double)atomic_load(&ld->done) /
+                              (double)(total + 1)) != CUSTSEG_OK) {
+        atomic_store(&ld->cancel, 1);
+        return CUSTSEG_ECANCELED;
+    }
+    return CUSTSEG_OK;
+}
+
+static void parse_chunk(chunk *ch, bool first)
+{
+    const load *ld = ch->ld;
+    const char *p = ch->begin;
+    rowinfo ri;
+    bool blank;
+
+    while (p < ch->end && ch->status == CUSTSEG_OK) {
+        int64_t line = ch->lines;
+        p = row_start(&ld->lx, p, &blank);
+        if (blank) {
+            if (p < ld->end) {
+                p = (const char *)skip_eol((const unsigned char *)p,
+                                           ld->lx.end);
+                ch->lines++;
+            }
+            continue;
+        }
+        p = parse_row(&ld->lx, p, ch->f, &ch->sc, &ri);
+        ch->lines += ri.lines;
+        ch->rep.read++;
+        if (ri.nomem) {
+            fail(ch, CUSTSEG_ENOMEM, line, -1);
+            break;
+        }
+        if (ri.scratch)
+            resolve(ch->f, ld->nslots, &ch->sc);
+        if (ld->summary) {
+            take_sum(ch, &ri, line);
+            ch->sc.len = 0;
+        } else {
+            take_tx(ch, &ri, line);
+            /* Rejected rows' escapes pile up until the batch is done. */
+            if (ch->npb > 0 && ch->sc.len > SCRATCH_MAX)
+                flush(ch);
+            if (ch->npb == 0) /* nothing refers to the scratch buffer */
+                ch->sc.len = 0;
+        }
+        if (progress(ch, p, first) != CUSTSEG_OK)
+            fail(ch, CUSTSEG_ECANCELED, line, -1);
+    }
+    if (ch->status == CUSTSEG_OK)
+        flush(ch);
+    ch->stop = p;
+}
+
+static void *chunk_thread(void *arg)
+{
+    parse_chunk(arg, false);
+    return NULL;
+}
+
+static void report_init(custseg__report *r)
+{
+    int i, k;
+
+    memset(r, 0, sizeof *r);
+    for (i = 0; i < CUSTSEG_REJECT_REASON_COUNT; i++)
+        for (k = 0; k < CUSTSEG__REPORT_LINES; k++)
+            r->first_lines[i][k] = -1;
+}
+
+static int chunk_init(chunk *ch, load *ld, const char *begin,
+                      const char *end, bool direct)
+{
+    int t;
+
+    memset(ch, 0, sizeof *ch);
+    ch->ld = ld;
+    ch->begin = ch->stop = begin;
+    ch->end = end;
+    ch->direct = direct;
+    ch->min_time = INT64_MAX;
+    ch->max_time = INT64_MIN;
+    report_init(&ch->rep);
+    for (t = 0; t < T_COUNT; t++) {
+        custseg__strtab_init(&ch->own[t]);
+        ch->last[t] = CUSTSEG__NONE;
+    }
+    ch->tab[T_CUST] = direct ? &ld->ds->customers : &ch->own[T_CUST];
+    ch->tab[T_ORD] = direct ? &ld->ds->orders : &ch->own[T_ORD];
+    ch->tab[T_CAT] = direct ? &ld->ds->categories : &ch->own[T_CAT];
+    ch->f = custseg__calloc((size_t)ld->nslots + 1, sizeof *ch->f);
+    ch->pb = custseg__malloc(BATCH * sizeof *ch->pb);
+    return ch->f == NULL || ch->pb == NULL ? CUSTSEG_ENOMEM : CUSTSEG_OK;
+}
+
+static void chunk_free(chunk *ch)
+{
+    int t;
+
+    for (t = 0; t < T_COUNT; t++)
+        custseg__strtab_free(&ch->own[t]);
+    if (!ch->direct) {
+        custseg__free(ch->out.cust);
+        custseg__free(ch->out.ord);
+        custseg__free(ch->out.cat);
+        custseg__free(ch->out.time);
+        custseg__free(ch->out.amount);
+    }
+    memset(&ch->out, 0, sizeof ch->out);
+    custseg__free(ch->sc.buf);
+    ch->sc.buf = NULL;
+    custseg__free(ch->f);
+    ch->f = NULL;
+    custseg__free(ch->pb);
+    ch->pb = NULL;
+}
+
+/* Cut points: just after a line feed at or past each even share. */
+static size_t plan_chunks(const load *ld, const char **cuts, size_t max)
+{
+    size_t len = (size_t)(ld->end - ld->data), n = 1, k;
+    int threads = ld->ds->threads;
+
+    cuts[0] = ld->data;
+    if (threads > 1 && !ld->serial && !ld->summary &&
+        len >= THREADS_MIN_INPUT) {
+        size_t want = len / CHUNK_MIN, step;
+        if (want > (size_t)threads)
+            want = (size_t)threads;
+        if (want > max - 1)
+            want = max - 1;
+        step = len / (want > 0 ? want : 1);
+        for (k = 1; k < want; k++) {
+            const char *t = ld->data + k * step, *nl;
+            if (t <= cuts[n - 1])
+                continue;
+            nl = memchr(t, '\n', (size_t)(ld->end - t));
+            if (nl == NULL || nl + 1 >= ld->end)
+                break;
+            cuts[n++] = nl + 1;
+        }
+    }
+    cuts[n] = ld->end;
+    return n;
+}
+
+/* Parse every chunk, the first in this thread. Threads that can't be
+ * started leave their chunk to this thread: slower, same result. */
+static void run_chunks(load *ld)
+{
+    size_t k;
+
+    for (k = 1; k < ld->nchunks; k++)
+        ld->chunks[k].started =
+            pthread_create(&ld->chunks[k].tid, NULL, chunk_thread,
+                           &ld->chunks[k]) == 0;
+    parse_chunk(&ld->chunks[0], true);
+    for (k = 1; k < ld->nchunks; k++) {
+        if (ld->chunks[k].started)
+            pthread_join(ld->chunks[k].tid, NULL);
+        else
+            parse_chunk(&ld->chunks[k], false);
+    }
+}
+
+/* A chunk is right only if the one before ended exactly where it begins;
+ * otherwise a quoted field ran across the cut. Parse again from the true
+ * boundary, here, as one chunk. */
+static int fix_cuts(load *ld)
+{
+    size_t k;
+    chunk *prev, *ch;
+    int rc;
+
+    for (k = 1; k < ld->nchunks; k++) {
+        prev = &ld->chunks[k - 1];
+        if (prev->status != CUSTSEG_OK)
+            return CUSTSEG_OK; /* the load fails there anyway */
+        if (prev->stop == ld->chunks[k].begin)
+            continue;
+        while (ld->nchunks > k)
+            chunk_free(&ld->chunks[--ld->nchunks]);
+        ch = &ld->chunks[k];
+        if ((rc = chunk_init(ch, ld, prev->stop, ld->end, false)) !=
+            CUSTSEG_OK) {
+            chunk_free(ch);
+            return rc;
+        }
+        ld->nchunks = k + 1;
+        parse_chunk(ch, true);
+        return CUSTSEG_OK;
+    }
+    return CUSTSEG_OK;
+}
+
+/* ------------------------------------------------------------ merging */
+
+#define MERGE_BATCH 64
+
+/* Prefetch what interning n ids with these hashes will compare with in
+ * the dataset's table, in the three passes of "batches". */
+static void merge_prefetch(const custseg__strtab *t, const uint64_t *hash,
+                           size_t n)
+{
+    uint32_t hint[MERGE_BATCH];
+    size_t mask = t->nslots - 1, i;
+
+    if (t->nslots == 0)
+        return;
+    for (i = 0; i < n; i++)
+        PREFETCH(&t->slots[hash[i] & mask]);
+    for (i = 0; i < n; i++)
+        if ((hint[i] = peek_slot(t, hash[i])) != CUSTSEG__NONE)
+            PREFETCH(&t->offsets[hint[i]]);
+    for (i = 0; i < n; i++)
+        if (hint[i] != CUSTSEG__NONE)
+            PREFETCH(custseg__strtab_get(t, hint[i]));
+}
+
+/* Intern a later chunk's ids into the dataset's table in the chunk's
+ * order of first appearance, which gives the indexes a single thread
+ * would have given; map[i] gets the index of chunk id i. */
+static int merge_ids(custseg__strtab *dst, const custseg__strtab *src,
+                     uint32_t limit, uint32_t *map)
+{
+    uint64_t hash[MERGE_BATCH];
+    size_t i0, i, n;
+    int rc;
+
+    for (i0 = 0; i0 < src->count; i0 += n) {
+        n = src->count - i0 < MERGE_BATCH ? src->count - i0 : MERGE_BATCH;
+        for (i = 0; i < n; i++)
+            hash[i] = custseg__hash_bytes(
+                custseg__strtab_get(src, (uint32_t)(i0 + i)),
+                custseg__strtab_len(src, (uint32_t)(i0 + i)));
+        merge_prefetch(dst, hash, n);
+        for (i = i0; i < i0 + n; i++) {
+            rc = custseg__strtab_intern(dst,
+                                        custseg__strtab_get(src, (uint32_t)i),
+                                        custseg__strtab_len(src, (uint32_t)i),
+                                        limit, &map[i], NULL);
+            if (rc != CUSTSEG_OK)
+                return rc;
+        }
+    }
+    return CUSTSEG_OK;
+}
+
+static uint32_t remap(const uint32_t *map, uint32_t i)
+{
+    return i == CUSTSEG__NONE || map == NULL ? i : map[i];
+}
+
+/* Copy a later chunk's rows after `base` new rows, with dataset ids. */
+static void copy_rows(custseg_dataset *ds, const chunk *ch, size_t base,
+                      uint32_t *const map[T_COUNT])
+{
+    size_t at = ds->ntx + base, i, n = ch->out.n;
+
+    for (i = 0; i < n; i++) {
+        ds->tx_customer[at + i] = remap(map[T_CUST], ch->out.cust[i]);
+        ds->tx_order[at + i] = remap(map[T_ORD], ch->out.ord[i]);
+    }
+    memcpy(ds->tx_time + at, ch->out.time, n * sizeof *ch->out.time);
+    memcpy(ds->tx_amount + at, ch->out.amount, n * sizeof *ch->out.amount);
+    if (ds->tx_category != NULL)
+        for (i = 0; i < n; i++)
+            ds->tx_category[at + i] =
+                ch->out.cat != NULL ? remap(map[T_CAT], ch->out.cat[i])
+                                    : CUSTSEG__NONE;
+}
+
+static int merge_chunk(load *ld, chunk *ch, size_t base)
+{
+    custseg_dataset *ds = ld->ds;
+    custseg__strtab *dst[T_COUNT];
+    uint32_t *map[T_COUNT] = {NULL, NULL, NULL};
+    int t, rc = CUSTSEG_OK;
+
+    dst[T_CUST] = &ds->customers;
+    dst[T_ORD] = &ds->orders;
+    dst[T_CAT] = &ds->categories;
+    for (t = 0; t < T_COUNT && rc == CUSTSEG_OK; t++) {
+        if (ch->own[t].count == 0)
+            continue;
+        map[t] = custseg__malloc(ch->own[t].count * sizeof(uint32_t));
+        rc = map[t] == NULL ? CUSTSEG_ENOMEM
+                            : merge_ids(dst[t], &ch->own[t], id_limits[t],
+                                        map[t]);
+        if (rc == CUSTSEG_ELIMIT)
+            custseg__err_set(&ds->err, rc, "%s: more than %" PRIu32
+                             " distinct %s ids", ld->name, id_limits[t],
+                             custseg__role_names[id_roles[t]]);
+    }
+    if (rc == CUSTSEG_OK && ch->out.n > 0)
+        rc = custseg__dataset_reserve(ds, base + ch->out.n,
+                                      ld->slot[CUSTSEG__ROLE_CATEGORY] >= 0);
+    if (rc == CUSTSEG_OK)
+        copy_rows(ds, ch, base, map);
+    else if (rc != CUSTSEG_ELIMIT)
+        custseg__err_set(&ds->err, rc, "%s: out of memory", ld->name);
+    for (t = 0; t < T_COUNT; t++)
+        custseg__free(map[t]);
+    return rc;
+}
+
+/* Put the later chunks' rows after the first's, freeing each chunk as
+ * soon as it is in. */
+static int merge_rows(load *ld, size_t *rows)
+{
+    size_t k;
+    int rc;
+
+    *rows = ld->chunks[0].out.n;
+    for (k = 1; k < ld->nchunks; k++) {
+        chunk *ch = &ld->chunks[k];
+        if ((rc = merge_chunk(ld, ch, *rows)) != CUSTSEG_OK)
+            return rc;
+        *rows += ch->out.n;
+        chunk_free(ch);
+    }
+    return CUSTSEG_OK;
+}
+
+/* Chunk report lines are relative to the chunk; make them absolute and
+ * keep the first five per reason, in input order. */
+static void merge_report(custseg__report *dst, const custseg__report *src,
+                         int64_t base)
+{
+    int r, k;
+
+    dst->read += src->read;
+    dst->accepted += src->accepted;
+    for (r = 0; r < CUSTSEG_REJECT_REASON_COUNT; r++) {
+        int64_t have = dst->rejected[r];
+        for (k = 0; k < CUSTSEG__REPORT_LINES && have + k <
+                    CUSTSEG__REPORT_LINES && src->first_lines[r][k] >= 0;
+             k++)
+            dst->first_lines[r][have + k] = src->first_lines[r][k] + base;
+        dst->rejected[r] += src->rejected[r];
+    }
+}
+
+static int chunk_error(load *ld, const chunk *ch, int64_t base)
+{
+    custseg_dataset *ds = ld->ds;
+    int64_t line = ch->err_line + base;
+    int role = ch->err_role;
+
+    if (ch->status == CUSTSEG_ECANCELED)
+        return custseg__err_set(&ds->err, ch->status, "%s: canceled by the "
+                                "progress callback", ld->name);
+    if (ch->err_line < 0)
+        return custseg__err_set(&ds->err, ch->status, "%s: %s", ld->name,
+                                ch->status == CUSTSEG_ELIMIT
+                                    ? "too many customers, orders or "
+                                      "categories"
+                                    : "out of memory");
+    if (ch->status == CUSTSEG_ELIMIT && role >= 0)
+        return custseg__err_set_at(&ds->err, ch->status, line,
+                                   ld->col[role] + 1, "%s: line %" PRId64
+                                   ", field %d (%s): too many distinct %s "
+                                   "ids", ld->name, line, ld->col[role] + 1,
+                                   ld->ds->map[role],
+                                   custseg__role_names[role]);
+    return custseg__err_set_at(&ds->err, ch->status, line, -1,
+                               "%s: line %" PRId64 ": %s", ld->name, line,
+                               ch->status == CUSTSEG_ELIMIT
+                                   ? "size limit exceeded"
+                                   : "out of memory");
+}
+
+/* The report of the whole load, in input order; the first failed chunk
+ * (in input order, as a single thread would have met it) fails it. */
+static int merge_reports(load *ld, int64_t *minmax)
+{
+    int64_t base = ld->first_line;
+    size_t k;
+
+    for (k = 0; k < ld->nchunks; k++) {
+        const chunk *ch = &ld->chunks[k];
+        if (ch->status != CUSTSEG_OK)
+            return chunk_error(ld, ch, base);
+        merge_report(&ld->ds->report, &ch->rep, base);
+        base += ch->lines;
+        if (ch->min_time < minmax[0])
+            minmax[0] = ch->min_time;
+        if (ch->max_time > minmax[1])
+            minmax[1] = ch->max_time;
+    }
+    return CUSTSEG_OK;
+}
+
+static int parse_and_merge(load *ld)
+{
+    custseg_dataset *ds = ld->ds;
+    const char *cuts[258];
+    int64_t minmax[2] = {INT64_MAX, INT64_MIN};
+    size_t n = plan_chunks(ld, cuts, 257), k, rows;
+    int rc = CUSTSEG_OK;
+
+    ld->chunks = custseg__calloc(n, sizeof *ld->chunks);
+    if (ld->chunks == NULL)
+        return custseg__err_set(&ds->err, CUSTSEG_ENOMEM, "out of memory");
+    for (k = 0; k < n && rc == CUSTSEG_OK; k++, ld->nchunks = k)
+        rc = chunk_init(&ld->chunks[k], ld, cuts[k], cuts[k + 1], k == 0);
+    if (rc != CUSTSEG_OK)
+        return custseg__err_set(&ds->err, rc, "out of memory");
+    run_chunks(ld);
+    if ((rc = fix_cuts(ld)) != CUSTSEG_OK)
+        return custseg__err_set(&ds->err, rc, "out of memory");
+    if ((rc = merge_reports(ld, minmax)) != CUSTSEG_OK ||
+        (rc = merge_rows(ld, &rows)) != CUSTSEG_OK)
+        return rc;
+    rc = custseg__progress(ds->progress, ds->progress_payload, 1.0);
+    if (rc != CUSTSEG_OK)
+        return custseg__err_set(&ds->err, rc, "%s: canceled by the "
+                                "progress callback", ld->name);
+    /* Commit: the rows past ntx become part of the dataset. */
+    ds->ntx += rows;
+    if (minmax[0] < ds->min_time)
+        ds->min_time = minmax[0];
+    if (minmax[1] > ds->max_time)
+        ds->max_time = minmax[1];
+    return CUSTSEG_OK;
+}
+
+/* ------------------------------------------------------------ entry */
+
+static void load_free(load *ld)
+{
+    size_t k;
+
+    for (k = 0; k < ld->nchunks; k++)
+        chunk_free(&ld->chunks[k]);
+    custseg__free(ld->chunks);
+    ld->chunks = NULL;
+    ld->nchunks = 0;
+}
+
+/* What a load may change, to put it back when the load fails. */
+typedef struct undo {
+    size_t count[T_COUNT];
+    int kind;
+} undo;
+
+static undo mark(const custseg_dataset *ds)
+{
+    undo u;
+
+    u.count[T_CUST] = ds->customers.count;
+    u.count[T_ORD] = ds->orders.count;
+    u.count[T_CAT] = ds->categories.count;
+    u.kind = ds->kind;
+    return u;
+}
+
+/* Remove the ids a failed load added; a table that was empty is freed
+ * entirely, so that it holds no memory either. Rows past ntx were never
+ * counted and need nothing. */
+static void undo_table(custseg__strtab *t, size_t count)
+{
+    if (count == 0)
+        custseg__strtab_free(t);
+    else
+        custseg__strtab_truncate(t, count);
+}
+
+static void rollback(custseg_dataset *ds, undo u)
+{
+    undo_table(&ds->customers, u.count[T_CUST]);
+    undo_table(&ds->orders, u.count[T_ORD]);
+    undo_table(&ds->categories, u.count[T_CAT]);
+    ds->kind = u.kind;
+    report_init(&ds->report);
+}
+
+/* Parse and merge the rows. A chunk meets a size limit later than the
+ * whole load would (it counts only its own ids), so a threaded load
+ * that hits one is done again in one piece: the error then names the
+ * same row as with one thread. */
+static int load_rows(load *ld, undo u)
+{
+    int rc = parse_and_merge(ld);
+    bool chunked = ld->nchunks > 1;
+
+    load_free(ld);
+    if (rc != CUSTSEG_ELIMIT || !chunked)
+        return rc;
+    rollback(ld->ds, u);
+    custseg__err_clear(&ld->ds->err);
+    ld->ds->kind = ld->summary ? CUSTSEG__DS_SUMMARY
+                               : CUSTSEG__DS_TRANSACTIONS;
+    ld->serial = ld->quiet = true; /* progress must not go back */
+    rc = parse_and_merge(ld);
+    load_free(ld);
+    return rc;
+}
+
+int custseg__load_csv(custseg_dataset *ds, const char *data, size_t len,
+                      const char *name)
+{
+    undo u = mark(ds);
+    load ld;
+    int rc, role;
+
+    memset(&ld, 0, sizeof ld);
+    for (role = 0; role < CUSTSEG__ROLE_COUNT; role++)
+        ld.slot[role] = ld.col[role] = -1;
+    ld.ds = ds;
+    ld.name = name != NULL ? name : "<buffer>";
+    ld.data = data;
+    ld.end = data + len;
+    ld.step = len / 64 < PROGRESS_MIN ? PROGRESS_MIN
+            : len / 64 > PROGRESS_MAX ? PROGRESS_MAX : len / 64;
+    atomic_init(&ld.done, 0);
+    atomic_init(&ld.cancel, 0);
+    custseg__err_clear(&ds->err);
+    report_init(&ds->report);
+    if (ds->frozen)
+        return custseg__err_set(&ds->err, CUSTSEG_EMISUSE,
+                                "dataset is frozen (read-only)");
+    if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
+        ld.data += 3; /* UTF-8 byte order mark */
+    lexer_init(&ld.lx, ds->delimiter, ld.end);
+    if ((rc = check_roles(&ld)) != CUSTSEG_OK)
+        return rc;
+    rc = custseg__dataset_require_kind(ds, ld.summary
+                                               ? CUSTSEG__DS_SUMMARY
+                                               : CUSTSEG__DS_TRANSACTIONS);
+    if (rc == CUSTSEG_OK)
+        rc = prepare(&ld);
+    if (rc == CUSTSEG_OK)
+        rc = load_rows(&ld, u);
+    custseg__free(ld.colslot);
+    if (rc != CUSTSEG_OK)
+        rollback(ds, u); /* all or nothing */
+    return rc;
+}
+
+int custseg_dataset_load_csv_buffer(custseg_dataset *ds, const char *data,
+                                    size_t len, const char *name)
+{
+    if (ds == NULL)
+        return CUSTSEG_EINVAL;
+    if (data == NULL && len > 0)
+        return custseg__err_set(&ds->err, CUSTSEG_EINVAL,
+                                "data is NULL but len is %zu", len);
+    return custseg__load_csv(ds, data != NULL ? data : "", len, name);
+}
+
+/* ------------------------------------------------------------ files */
+
+static int io_error(custseg_dataset *ds, const char *path, const char *what)
+{
+    return custseg__err_set(&ds->err, CUSTSEG_EIO, "%s: %s: %s", path, what,
+                            strerror(errno));
+}
+
+/* Fallback for files that can't be mapped (pipes, some file systems). */
+static int read_all(custseg_dataset *ds, int fd, const char *path)
+{
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    int rc;
+
+    for (;;) {
+        ssize_t got;
+        if (len == cap &&
+            custseg__grow((void **)&buf, &cap, len + 65536, 1) != CUSTSEG_OK) {
+            custseg__free(buf);
+            return custseg__err_set(&ds->err, CUSTSEG_ENOMEM,
+                                    "%s: out of memory", path);
+        }
+        got = read(fd, buf + len, cap - len);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            custseg__free(buf);
+            return io_error(ds, path, "cannot read");
+        }
+        if (got == 0)
+            break;
+        len += (size_t)got;
+    }
+    rc = custseg__load_csv(ds, buf != NULL ? buf : "", len, path);
+    custseg__free(buf);
+    return rc;
+}
+
+int custseg_dataset_load_csv(custseg_dataset *ds, const char *path)
+{
+    struct stat st;
+    void *map;
+    int fd, rc;
+
+    if (ds == NULL || path == NULL)
+        return CUSTSEG_EINVAL;
+    custseg__err_clear(&ds->err);
+    if (ds->frozen)
+        return custseg__err_set(&ds->err, CUSTSEG_EMISUSE,
+                                "dataset is frozen (read-only)");
+    fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return io_error(ds, path, "cannot open");
+    if (fstat(fd, &st) != 0) {
+        rc = io_error(ds, path, "cannot stat");
+        close(fd);
+        return rc;
+    }
+    if (!S_ISREG(st.st_mode) || st.st_size == 0) {
+        rc = read_all(ds, fd, path);
+        close(fd);
+        return rc;
+    }
+    /* Mapping avoids a copy of the whole file; pages are read on demand
+     * and shared with the page cache. */
+    map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (map == MAP_FAILED) {
+        rc = read_all(ds, fd, path);
+        close(fd);
+        return rc;
+    }
+    close(fd);
+    posix_madvise(map, (size_t)st.st_size, POSIX_MADV_SEQUENTIAL);
+    rc = custseg__load_csv(ds, map, (size_t)st.st_size, path);
+    munmap(map, (size_t)st.st_size);
+    return rc;
+}
