@@ -134,7 +134,7 @@ tests: check-deps
 
 check: check-deps
 	$(Q)$(MAKE) --no-print-directory all $(TEST_BIN)
-	$(Q)sh tests/run-tests.sh $(TEST_BIN)
+	$(Q)B=$(B) sh tests/run-tests.sh $(TEST_BIN)
 
 # ---------------------------------------------------------------- demo/bench
 DEMO_DIR := $(B)/demo

@@ -6,22 +6,60 @@
  * allocation. The hooks are global state: they may be replaced only before
  * the first allocation, which custseg_set_allocator() enforces.
  */
+/* madvise() and MADV_HUGEPAGE are outside strict POSIX. */
+#define _DEFAULT_SOURCE 1
+
 #include "internal.h"
 
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
+/*
+ * Large columns are touched once, sequentially, right after they are
+ * allocated. Page faults then dominate: on virtual machines a fresh 4 KiB
+ * page can cost over 10 us (about 300 MB/s). Asking for transparent huge
+ * pages on the 2 MiB-aligned interior of big blocks makes first touch
+ * several times faster. It is only advice: where THP is off, or on other
+ * systems, nothing changes. Only the default allocator does this; a host's
+ * own hooks are left alone.
+ */
+#define HUGE_MIN ((size_t)4 << 20)
+#define HUGE_PAGE ((uintptr_t)2 << 20)
+
+static void advise_huge(void *p, size_t size)
+{
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    uintptr_t start = ((uintptr_t)p + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+    uintptr_t end = ((uintptr_t)p + size) & ~(HUGE_PAGE - 1);
+
+    if (p != NULL && size >= HUGE_MIN && end > start)
+        (void)madvise((void *)start, end - start, MADV_HUGEPAGE);
+#else
+    CUSTSEG__UNUSED(p);
+    CUSTSEG__UNUSED(size);
+#endif
+}
 
 static void *default_alloc(void *payload, size_t size)
 {
+    void *p = malloc(size);
+
     CUSTSEG__UNUSED(payload);
-    return malloc(size);
+    advise_huge(p, size);
+    return p;
 }
 
 static void *default_realloc(void *payload, void *ptr, size_t size)
 {
+    void *p = realloc(ptr, size);
+
     CUSTSEG__UNUSED(payload);
-    return realloc(ptr, size);
+    advise_huge(p, size);
+    return p;
 }
 
 static void default_free(void *payload, void *ptr)

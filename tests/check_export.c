@@ -316,8 +316,8 @@ START_TEST(test_rfm_table)
     check_prefix(got, "rfm: 4 customers, as of 2024-01-11\n\n");
     ck_assert_ptr_nonnull(strstr(got, "Recent, \"new\""));
     ck_assert_ptr_nonnull(strstr(got, "101.00"));
-    ck_assert_ptr_nonnull(strstr(got, "[6, 8)"));
-    ck_assert_ptr_nonnull(strstr(got, "[1, 2)"));
+    ck_assert_ptr_nonnull(strstr(got, "[6, 8]"));
+    ck_assert_ptr_nonnull(strstr(got, "[1, 2]"));
     ck_assert_ptr_null(strstr(got, " \n")); /* no trailing blanks */
     ck_assert_ptr_null(strstr(got, "cum %")); /* decile only */
     check_width(got, 79);
