@@ -112,6 +112,15 @@ void *custseg__calloc(size_t count, size_t size)
 
     if (!custseg__mul_size(count, size, &total))
         return NULL;
+    if (hooks.alloc == default_alloc) {
+        /* calloc gets fresh pages from the kernel already zeroed; a
+         * memset would touch (fault in) every page for nothing. */
+        if (!atomic_load_explicit(&allocated, memory_order_relaxed))
+            atomic_store(&allocated, true);
+        p = calloc(count ? count : 1, size ? size : 1);
+        advise_huge(p, total);
+        return p;
+    }
     p = custseg__malloc(total);
     if (p != NULL)
         memset(p, 0, total);

@@ -377,7 +377,7 @@ static bool resize_array(void *pp, size_t n, size_t elem)
  * prefetching: were strtab.c to probe elsewhere, only time is lost. */
 static uint32_t peek_slot(const custseg__strtab *t, uint64_t hash)
 {
-    size_t mask = t->nslots - 1, pos = (size_t)hash & mask;
+    size_t mask = t->nslots - 1, pos = custseg__strtab_home(t, hash);
     int k;
 
     if (t->nslots == 0)
@@ -726,10 +726,29 @@ static int fail(chunk *ch, int rc, int64_t line, int role)
 /* Room for one more row: the first chunk grows the dataset's own columns
  * (rows past ntx are not part of it until the load commits); the others
  * grow private arrays. */
+/* Rows the chunk probably holds, from the line length of its first 16
+ * KiB. Reserving them at once spares the doublings, each of which would
+ * copy every column (realloc cannot always remap); a guess too high only
+ * reserves address space, which freezing gives back. */
+static size_t estimate_rows(const chunk *ch)
+{
+    size_t bytes = (size_t)(ch->end - ch->begin), probe = bytes, lines = 0;
+    const char *p;
+
+    if (probe > 16384)
+        probe = 16384;
+    for (p = ch->begin; p < ch->begin + probe; p++)
+        lines += *p == '\n';
+    if (lines == 0)
+        return GROW_MIN;
+    return bytes / (probe / lines) + bytes / (probe / lines) / 16 + GROW_MIN;
+}
+
 static int grow_direct(chunk *ch)
 {
     custseg_dataset *ds = ch->ld->ds;
-    size_t more = ch->out.cap < GROW_MIN ? GROW_MIN : ch->out.cap * 2;
+    size_t more = ch->out.cap < GROW_MIN ? estimate_rows(ch)
+                                         : ch->out.cap * 2;
     size_t base = ds->ntx;
     int rc = custseg__dataset_reserve(ds, more,
                                       ch->ld->slot[CUSTSEG__ROLE_CATEGORY]
@@ -749,7 +768,7 @@ static int grow_direct(chunk *ch)
 static int grow_local(chunk *ch)
 {
     cols *o = &ch->out;
-    size_t cap = o->cap < GROW_MIN ? GROW_MIN : o->cap * 2;
+    size_t cap = o->cap < GROW_MIN ? estimate_rows(ch) : o->cap * 2;
 
     if (cap > SIZE_MAX / 8 || !resize_array(&o->cust, cap, 4) ||
         !resize_array(&o->ord, cap, 4) || !resize_array(&o->time, cap, 8) ||
@@ -831,7 +850,7 @@ static void push_row(chunk *ch, int64_t line, int64_t t, int64_t amount)
 static void batch_hash(chunk *ch, int t)
 {
     const custseg__strtab *tab = ch->tab[t];
-    size_t mask = tab->nslots - 1, i;
+    size_t i;
     const char *pp = NULL;
     size_t plen = 0;
 
@@ -849,7 +868,7 @@ static void batch_hash(chunk *ch, int t)
             continue;
         r->hash[t] = custseg__hash_bytes(f->p, f->len);
         if (tab->nslots != 0)
-            PREFETCH(&tab->slots[r->hash[t] & mask]);
+            PREFETCH(&tab->slots[custseg__strtab_home(tab, r->hash[t])]);
         pp = f->p;
         plen = f->len;
     }
@@ -901,8 +920,9 @@ static int intern_pending(chunk *ch, pending *r, int t, uint32_t *out)
         *out = ch->last[t];
         return CUSTSEG_OK;
     }
-    rc = custseg__strtab_intern(ch->tab[t], r->id[t].p, r->id[t].len,
-                                id_limits[t], out, NULL);
+    rc = custseg__strtab_intern_hashed(ch->tab[t], r->id[t].p,
+                                       r->id[t].len, r->hash[t],
+                                       id_limits[t], out, NULL);
     if (rc != CUSTSEG_OK)
         return fail(ch, rc, r->line, id_roles[t]);
     ch->last[t] = *out;
@@ -1283,12 +1303,12 @@ static void merge_prefetch(const custseg__strtab *t, const uint64_t *hash,
                            size_t n)
 {
     uint32_t hint[MERGE_BATCH];
-    size_t mask = t->nslots - 1, i;
+    size_t i;
 
     if (t->nslots == 0)
         return;
     for (i = 0; i < n; i++)
-        PREFETCH(&t->slots[hash[i] & mask]);
+        PREFETCH(&t->slots[custseg__strtab_home(t, hash[i])]);
     for (i = 0; i < n; i++)
         if ((hint[i] = peek_slot(t, hash[i])) != CUSTSEG__NONE)
             PREFETCH(&t->offsets[hint[i]]);
@@ -1315,10 +1335,10 @@ static int merge_ids(custseg__strtab *dst, const custseg__strtab *src,
                 custseg__strtab_len(src, (uint32_t)(i0 + i)));
         merge_prefetch(dst, hash, n);
         for (i = i0; i < i0 + n; i++) {
-            rc = custseg__strtab_intern(dst,
-                                        custseg__strtab_get(src, (uint32_t)i),
-                                        custseg__strtab_len(src, (uint32_t)i),
-                                        limit, &map[i], NULL);
+            rc = custseg__strtab_intern_hashed(
+                dst, custseg__strtab_get(src, (uint32_t)i),
+                custseg__strtab_len(src, (uint32_t)i), hash[i - i0], limit,
+                &map[i], NULL);
             if (rc != CUSTSEG_OK)
                 return rc;
         }

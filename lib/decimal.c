@@ -67,7 +67,7 @@ static int scale_round(const digits *g, int64_t scale, uint64_t limit,
             return CUSTSEG_ERANGE;
         acc = acc * 10 + dg;
     }
-    for (; k < keep; k++) { /* scale > 0: append zeros */
+    for (; k < keep && acc != 0; k++) { /* scale > 0: append zeros */
         if (acc > limit / 10)
             return CUSTSEG_ERANGE;
         acc *= 10;

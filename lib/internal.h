@@ -101,6 +101,18 @@ void custseg__strtab_free(custseg__strtab *t);
 int custseg__strtab_intern(custseg__strtab *t, const char *s, size_t len,
                            uint32_t limit, uint32_t *out_index,
                            bool *out_added);
+/* As custseg__strtab_intern with h == custseg__hash_bytes(s, len), for
+ * callers that hashed already (to prefetch). */
+int custseg__strtab_intern_hashed(custseg__strtab *t, const char *s,
+                                  size_t len, uint64_t h, uint32_t limit,
+                                  uint32_t *out_index, bool *out_added);
+/* The slot where probing for hash h starts (t->nslots > 0): derived from
+ * the 32-bit tag that each slot stores, so rehashing needs no string. */
+static inline size_t custseg__strtab_home(const custseg__strtab *t,
+                                          uint64_t h)
+{
+    return (size_t)(h >> 32) & (t->nslots - 1);
+}
 /* Index of s or CUSTSEG__NONE. */
 uint32_t custseg__strtab_find(const custseg__strtab *t, const char *s,
                               size_t len);

@@ -69,7 +69,7 @@ static bool same(const custseg__strtab *t, uint32_t i, const char *s,
 static size_t probe(const custseg__strtab *t, uint64_t h, const char *s,
                     size_t len, bool *found)
 {
-    size_t mask = t->nslots - 1, pos = (size_t)h & mask;
+    size_t mask = t->nslots - 1, pos = custseg__strtab_home(t, h);
     uint64_t tag = h >> 32;
 
     for (;;) {
@@ -87,6 +87,8 @@ static size_t probe(const custseg__strtab *t, uint64_t h, const char *s,
     }
 }
 
+/* The home slot derives from the tag kept in each slot, so growing the
+ * table moves slots without reading (or hashing) a single string. */
 static int rehash(custseg__strtab *t, size_t nslots)
 {
     uint64_t *slots = custseg__calloc(nslots, sizeof *slots);
@@ -94,14 +96,26 @@ static int rehash(custseg__strtab *t, size_t nslots)
 
     if (slots == NULL)
         return CUSTSEG_ENOMEM;
-    for (i = 0; i < t->count; i++) {
-        uint64_t h = custseg__hash_bytes(custseg__strtab_get(t, (uint32_t)i),
-                                         custseg__strtab_len(t, (uint32_t)i));
-        size_t pos = (size_t)h & mask;
+    for (i = 0; i < t->nslots; i++) {
+        uint64_t slot = t->slots[i];
+        size_t pos;
+        if (slot == 0)
+            continue;
+        pos = (size_t)(slot >> 32) & mask;
         while (slots[pos] != 0)
             pos = (pos + 1) & mask;
-        slots[pos] = ((h >> 32) << 32) | (uint64_t)(i + 1);
+        slots[pos] = slot;
     }
+    if (t->nslots == 0) /* index dropped (frozen): rebuild from strings */
+        for (i = 0; i < t->count; i++) {
+            uint64_t h = custseg__hash_bytes(
+                custseg__strtab_get(t, (uint32_t)i),
+                custseg__strtab_len(t, (uint32_t)i));
+            size_t pos = (size_t)(h >> 32) & mask;
+            while (slots[pos] != 0)
+                pos = (pos + 1) & mask;
+            slots[pos] = ((h >> 32) << 32) | (uint64_t)(i + 1);
+        }
     custseg__free(t->slots);
     t->slots = slots;
     t->nslots = nslots;
@@ -146,7 +160,15 @@ int custseg__strtab_intern(custseg__strtab *t, const char *s, size_t len,
                            uint32_t limit, uint32_t *out_index,
                            bool *out_added)
 {
-    uint64_t h = custseg__hash_bytes(s, len);
+    return custseg__strtab_intern_hashed(t, s, len,
+                                         custseg__hash_bytes(s, len), limit,
+                                         out_index, out_added);
+}
+
+int custseg__strtab_intern_hashed(custseg__strtab *t, const char *s,
+                                  size_t len, uint64_t h, uint32_t limit,
+                                  uint32_t *out_index, bool *out_added)
+{
     bool found = false;
     size_t pos;
     int rc;
