@@ -7,6 +7,8 @@
 #   make bench           benchmark against sqlite3 (and DuckDB when present)
 #   make install         PREFIX=/usr/local DESTDIR= LIBDIR= INCLUDEDIR= MANDIR=
 #   make uninstall | clean
+#   make amalgamation    dist/custseg.c + dist/custseg.h, for vendoring
+#   make abi-baseline    rewrite abi/libcustseg.abi (SONAME policy: README)
 #   V=1                  show the full commands
 #
 # configure (optional, from configure.ac) writes config.mk, read here.
@@ -56,7 +58,8 @@ LIB_HDR := include/custseg.h $(wildcard lib/*.h)
 STATIC := $(B)/libcustseg.a
 SHARED := $(B)/$(SHLIB)
 
-EXAMPLES := examples/custseg examples/quickstart examples/backend
+EXAMPLES := examples/custseg examples/quickstart examples/backend \
+            examples/custom
 BENCH_BIN := bench/gendata bench/bench
 
 TEST_SRC := $(sort $(wildcard tests/check_*.c))
@@ -67,7 +70,7 @@ CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
 
 .PHONY: all lib examples check check-deps demo bench install install-man \
-        uninstall clean amalgamation tests
+        uninstall clean amalgamation abi-baseline tests
 
 all: lib examples custseg.pc
 
@@ -126,6 +129,9 @@ $(B)/tests/%: tests/%.c $(STATIC) $(TEST_SUPPORT) tests/support/testutil.h
 	$(Q)$(CC) $(BASEFLAGS) -Ilib -Itests/support $(CHECK_CFLAGS) $(CFLAGS) $< \
 	    $(TEST_SUPPORT) -o $@ $(STATIC) $(CHECK_LIBS) $(THREADLIB) $(MATHLIB)
 
+# The corpus replay includes the fuzz targets' sources.
+$(B)/tests/check_fuzz_replay: $(wildcard tests/fuzz/*.c tests/fuzz/*.h)
+
 check-deps:
 	$(Q)sh tests/ensure-deps.sh
 
@@ -135,6 +141,85 @@ tests: check-deps
 check: check-deps
 	$(Q)$(MAKE) --no-print-directory all $(TEST_BIN)
 	$(Q)B=$(B) sh tests/run-tests.sh $(TEST_BIN)
+	$(Q)$(MAKE) --no-print-directory check-limits
+
+# ---------------------------------------------------------------- reliability
+# Each checker builds the Check suites in a build directory of its own and
+# never the examples, so no sanitized examples/custseg is ever made.
+# valgrind sets CUSTSEG_QUICK=1 (tests skip their biggest inputs, with a
+# message); all stretch Check's per-test timeouts.
+SAN_CC      ?= clang
+FUZZ_CC     ?= clang
+FUZZ_SECONDS ?= 60
+SAN_CFLAGS  := -O1 -g -fno-omit-frame-pointer
+ASAN_CFLAGS := $(SAN_CFLAGS) -fsanitize=address,undefined \
+               -fno-sanitize-recover=all
+TSAN_CFLAGS := $(SAN_CFLAGS) -fsanitize=thread
+ASAN_OPTS   := detect_leaks=1:detect_stack_use_after_return=1:$(strip \
+               )strict_string_checks=1:check_initialization_order=1
+UBSAN_OPTS  := print_stacktrace=1:halt_on_error=1
+# The suites that use threads (a "threads" option): ThreadSanitizer
+# checks those, on the full reference data (fast enough here).
+TSAN_SUITES := check_threads check_csv check_rfm check_load_data \
+               check_custom check_dataset check_decile check_prior \
+               check_value
+VALGRIND    := valgrind --quiet --error-exitcode=42 --leak-check=full \
+               --show-leak-kinds=definite,indirect,possible \
+               --errors-for-leak-kinds=definite,indirect,possible
+# Lowered limits for check-limits: small enough to reach in a test.
+LIMIT_FLAGS := -DCUSTSEG_MAX_CUSTOMERS=10u -DCUSTSEG_MAX_ORDERS=12u \
+               -DCUSTSEG_MAX_TRANSACTIONS=40 -DCUSTSEG_MAX_SEGMENTS=6u
+FUZZ_TARGETS := csv segmap $(if $(wildcard lib/rules*.c),rules)
+FUZZ_BIN     = $(FUZZ_TARGETS:%=$(B)/fuzz/fuzz_%)
+
+.PHONY: suites check-asan check-valgrind check-tsan check-limits fuzz \
+        fuzz-build
+
+# Build and run the Check suites only (SUITES=name... for a subset).
+suites: check-deps
+	$(Q)$(MAKE) --no-print-directory $(TEST_BIN)
+	$(Q)B=$(B) CUSTSEG_SUITES_ONLY=1 sh tests/run-tests.sh \
+	    $(if $(SUITES),$(SUITES:%=$(B)/tests/%),$(TEST_BIN))
+
+check-asan:
+	$(Q)sh tests/ensure-tool.sh asan $(SAN_CC)
+	$(Q)ASAN_OPTIONS=$(ASAN_OPTS) UBSAN_OPTIONS=$(UBSAN_OPTS) \
+	    CK_TIMEOUT_MULTIPLIER=10 $(MAKE) --no-print-directory \
+	    B=build-asan CC=$(SAN_CC) CFLAGS="$(ASAN_CFLAGS)" suites
+
+check-valgrind:
+	$(Q)sh tests/ensure-tool.sh valgrind
+	$(Q)CUSTSEG_QUICK=1 CK_TIMEOUT_MULTIPLIER=60 \
+	    CUSTSEG_TEST_WRAPPER="$(VALGRIND)" $(MAKE) --no-print-directory \
+	    B=build-valgrind CFLAGS="-O1 -g" suites
+
+check-tsan:
+	$(Q)sh tests/ensure-tool.sh tsan $(SAN_CC)
+	$(Q)TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+	    CK_TIMEOUT_MULTIPLIER=20 \
+	    $(MAKE) --no-print-directory B=build-tsan CC=$(SAN_CC) \
+	    CFLAGS="$(TSAN_CFLAGS)" SUITES="$(TSAN_SUITES)" suites
+
+# The size limits, through a build where they are small (cheap: one suite).
+check-limits: check-deps
+	$(Q)$(MAKE) --no-print-directory B=build-limits \
+	    CFLAGS="-O1 -g $(LIMIT_FLAGS)" SUITES=check_limits suites
+
+# libFuzzer targets; tests/fuzz/run.sh runs each FUZZ_SECONDS and copies
+# any crash input into tests/fuzz/regress/, which make check replays.
+$(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(STATIC)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CCLD    $@")
+	$(Q)$(CC) $(BASEFLAGS) -Ilib $(CFLAGS) -fsanitize=fuzzer $< -o $@ \
+	    $(STATIC) $(THREADLIB) $(MATHLIB)
+
+fuzz-build: $(FUZZ_BIN)
+
+fuzz:
+	$(Q)sh tests/ensure-tool.sh fuzz $(FUZZ_CC)
+	$(Q)$(MAKE) --no-print-directory B=build-fuzz CC=$(FUZZ_CC) \
+	    CFLAGS="$(ASAN_CFLAGS) -fsanitize=fuzzer-no-link" fuzz-build
+	$(Q)sh tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 # ---------------------------------------------------------------- demo/bench
 DEMO_DIR := $(B)/demo
@@ -150,7 +235,7 @@ demo: all
 	    --format table
 
 bench: all
-	$(Q)sh bench/run.sh
+	$(Q)B=$(B) sh bench/run.sh
 
 # ---------------------------------------------------------------- install
 install: all
@@ -183,4 +268,16 @@ uninstall:
 	cd man/man7 && for f in *.7; do rm -f $(DESTDIR)$(MANDIR)/man7/$$f; done
 
 clean:
-	rm -rf $(B) $(EXAMPLES) $(BENCH_BIN) custseg.pc
+	rm -rf $(B) $(EXAMPLES) $(BENCH_BIN) custseg.pc dist
+
+# ---------------------------------------------------------------- vendoring
+# One C file and the header, SQLite style (tools/amalgamate.sh).
+amalgamation:
+	$(Q)sh tools/amalgamate.sh dist
+
+# ---------------------------------------------------------------- ABI
+# make check compares the library with abi/libcustseg.abi (tests/abi.sh).
+# Rewrite the baseline only on purpose: after adding API, or for an ABI
+# break that comes with a new SONAME (README.md, "ABI and SONAME").
+abi-baseline: lib
+	$(Q)sh tests/abi.sh --update $(B)/libcustseg.so.$(SOVERSION)

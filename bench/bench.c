@@ -7,6 +7,9 @@
  * FILE has gendata's columns. One run prints one table:
  *   - CSV load + freeze with 1 and 2 threads: seconds and MB/s;
  *   - rfm + decile on the loaded, frozen dataset: seconds and rows/s;
+ *   - prior: 20 rules on the frozen dataset, and the same rules as a
+ *     SQL CASE in sqlite3 over a precomputed per-customer table (the
+ *     query alone, timed by sqlite3's .timer), as a ratio;
  *   - dataset bytes per transaction and this process's peak RSS;
  *   - the custseg CLI end to end (rfm, CSV out), wall time and peak RSS;
  *   - each peer COMMAND (run with sh -c) doing the same job, as a ratio
@@ -235,6 +238,236 @@ static void memory_rows(const custseg_dataset *ds)
     row("peak RSS, library steps", -1, rate, NULL);
 }
 
+/* ------------------------------------------------------------------ */
+/* Rules: prior against the same rules as a SQL CASE in sqlite3        */
+/* ------------------------------------------------------------------ */
+
+/* 20 rules on each customer's cached metrics: name, the library's rule,
+ * the SQL over the table c(id, recency, frequency, monetary, aov). */
+static const char *const RULES[][3] = {
+    {"Champions", "recency <= 30 and frequency >= 10 and monetary >= 1000",
+     "recency <= 30 AND frequency >= 10 AND monetary >= 1000"},
+    {"Loyal", "frequency >= 8 and recency <= 90",
+     "frequency >= 8 AND recency <= 90"},
+    {"Big spenders", "monetary >= 2000", "monetary >= 2000"},
+    {"High AOV", "aov >= 150 and frequency >= 2",
+     "aov >= 150 AND frequency >= 2"},
+    {"Recent big", "recency <= 14 and monetary >= 500",
+     "recency <= 14 AND monetary >= 500"},
+    {"Potential", "recency <= 30 and frequency between 3 and 7",
+     "recency <= 30 AND frequency BETWEEN 3 AND 7"},
+    {"New", "recency <= 30 and frequency = 1",
+     "recency <= 30 AND frequency = 1"},
+    {"Promising", "recency <= 60 and frequency <= 2 and monetary >= 100",
+     "recency <= 60 AND frequency <= 2 AND monetary >= 100"},
+    {"Need attention", "recency between 60 and 120 and frequency >= 3",
+     "recency BETWEEN 60 AND 120 AND frequency >= 3"},
+    {"About to sleep", "recency between 90 and 180 and frequency <= 2",
+     "recency BETWEEN 90 AND 180 AND frequency <= 2"},
+    {"At risk", "recency > 180 and frequency >= 5",
+     "recency > 180 AND frequency >= 5"},
+    {"Cannot lose", "recency > 180 and monetary >= 1500",
+     "recency > 180 AND monetary >= 1500"},
+    {"Hibernating", "recency between 180 and 365 and monetary < 300",
+     "recency BETWEEN 180 AND 365 AND monetary < 300"},
+    {"Lost cheap", "recency > 365 and monetary < 100",
+     "recency > 365 AND monetary < 100"},
+    {"Lost", "recency > 365", "recency > 365"},
+    {"Returners", "monetary < 0", "monetary < 0"},
+    {"Small baskets", "aov < 20 and frequency >= 3",
+     "aov < 20 AND frequency >= 3"},
+    {"Mid value", "monetary between 300 and 800 or aov between 80 and 120",
+     "monetary BETWEEN 300 AND 800 OR aov BETWEEN 80 AND 120"},
+    {"Occasional", "frequency in (2, 3) and recency > 60",
+     "frequency IN (2, 3) AND recency > 60"},
+    {"Active", "not (recency > 120) and frequency >= 1",
+     "NOT (recency > 120) AND frequency >= 1"},
+};
+#define NRULES (sizeof RULES / sizeof RULES[0])
+
+/* One run of the rules; the rules are parsed before the clock starts. */
+static int prior_once(custseg_dataset *ds, int threads, custseg_result **out,
+                      double *secs)
+{
+    custseg_strategy *s = NULL;
+    size_t i;
+    double t0;
+    int st = custseg_strategy_new(&s, "prior");
+
+    if (st == CUSTSEG_OK)
+        st = custseg_strategy_set_int(s, "threads", threads);
+    for (i = 0; st == CUSTSEG_OK && i < NRULES; i++)
+        st = custseg_strategy_add_rule(s, RULES[i][0], RULES[i][1]);
+    t0 = now();
+    if (st == CUSTSEG_OK)
+        st = custseg_run(out, s, ds);
+    *secs = now() - t0;
+    if (st != CUSTSEG_OK)
+        fail("prior", st, s ? custseg_strategy_errmsg(s) : NULL);
+    custseg_strategy_free(s);
+    return st;
+}
+
+static int have_sqlite3(void)
+{
+    FILE *p = popen("command -v sqlite3 2>/dev/null", "r");
+    char buf[512];
+    int found;
+
+    if (!p)
+        return 0;
+    found = fgets(buf, sizeof buf, p) != NULL;
+    pclose(p);
+    return found;
+}
+
+/* The per-customer table comes from r's CSV; only the CASE query is
+ * timed (.timer), runs times, as the library is. The segment counts
+ * sqlite3 prints are checked against r. */
+static void write_case(FILE *f)
+{
+    size_t i;
+
+    fprintf(f, "DROP TABLE IF EXISTS s;\n.timer on\n"
+               "CREATE TABLE s AS SELECT id, CASE\n");
+    for (i = 0; i < NRULES; i++)
+        fprintf(f, "  WHEN %s THEN '%s'\n", RULES[i][2], RULES[i][0]);
+    fprintf(f, "  ELSE 'Other' END AS segment FROM c;\n.timer off\n");
+}
+
+static int write_case_sql(const char *path, const char *table, int runs)
+{
+    FILE *f = fopen(path, "w");
+    int i;
+
+    if (!f)
+        return -1;
+    fprintf(f, ".bail on\n.import --csv '%s' raw\n"
+               "CREATE TABLE c AS SELECT customer_id AS id,\n"
+               "  CAST(recency AS INTEGER) AS recency,\n"
+               "  CAST(frequency AS INTEGER) AS frequency,\n"
+               "  CAST(monetary AS REAL) AS monetary,\n"
+               "  CAST(monetary AS REAL) / CAST(frequency AS INTEGER) AS aov"
+               "\n  FROM raw;\nDROP TABLE raw;\n", table);
+    for (i = 0; i < runs; i++)
+        write_case(f);
+    fprintf(f, ".mode list\n.separator |\n"
+               "SELECT segment, COUNT(*) FROM s GROUP BY segment;\n");
+    return fclose(f) == 0 ? 0 : -1;
+}
+
+static int segment_count_of(const custseg_result *r, const char *name,
+                            int64_t *out)
+{
+    const custseg_segment *g;
+    size_t i;
+
+    for (i = 0; i < custseg_result_segment_count(r); i++)
+        if (custseg_result_segment_at(&g, r, i) == CUSTSEG_OK &&
+            strcmp(custseg_segment_name(g), name) == 0) {
+            *out = custseg_segment_count(g);
+            return 0;
+        }
+    return -1;
+}
+
+static int sqlite_case(const struct opts *o, const custseg_result *r,
+                       double *secs, int *agree)
+{
+    char table[1024], script[1024], cmd[2200], line[512];
+    int64_t total = 0, ours;
+    FILE *p;
+
+    snprintf(table, sizeof table, "%s/prior-customers.csv", o->work);
+    snprintf(script, sizeof script, "%s/prior-case.sql", o->work);
+    if (custseg_result_write_file(r, CUSTSEG_FORMAT_CSV, 2, table) != 0 ||
+        write_case_sql(script, table, o->runs) != 0)
+        return -1;
+    snprintf(cmd, sizeof cmd, "sqlite3 :memory: < '%s' 2>&1", script);
+    if (!(p = popen(cmd, "r")))
+        return -1;
+    *secs = -1;
+    *agree = 1;
+    while (fgets(line, sizeof line, p)) {
+        char *bar = strchr(line, '|');
+        double real;
+        if (sscanf(line, "Run Time: real %lf", &real) == 1) {
+            if (*secs < 0 || real < *secs) /* best of runs */
+                *secs = real;
+        } else if (bar) {
+            *bar = '\0';
+            total += strtoll(bar + 1, NULL, 10);
+            if (segment_count_of(r, line, &ours) != 0 ||
+                ours != strtoll(bar + 1, NULL, 10))
+                *agree = 0;
+        }
+    }
+    if (pclose(p) != 0 || *secs < 0)
+        return -1;
+    if ((size_t)total != custseg_result_customer_count(r))
+        *agree = 0;
+    return 0;
+}
+
+static void prior_row(const custseg_result *r, int threads, double secs)
+{
+    char step[64], rate[32];
+
+    snprintf(step, sizeof step, "prior, %zu rules, %d thread%s",
+             (size_t)NRULES, threads, threads > 1 ? "s" : "");
+    snprintf(rate, sizeof rate, "%.1f M cust/s",
+             (double)custseg_result_customer_count(r) / secs / 1e6);
+    row(step, secs, rate, "frozen dataset, cached metrics");
+}
+
+/* sqlite3 against the library on one thread, as sqlite3 runs. */
+static void sqlite_row(const struct opts *o, const custseg_result *r,
+                       double secs)
+{
+    char step[64], rate[32], note[96];
+    double sq;
+    int agree;
+
+    snprintf(step, sizeof step, "sqlite3 CASE, %zu rules", (size_t)NRULES);
+    if (!have_sqlite3()) {
+        row(step, -1, "-", "skipped: sqlite3 not found");
+        return;
+    }
+    if (sqlite_case(o, r, &sq, &agree) != 0) {
+        row(step, -1, "-", "FAILED, see prior-case.sql in the work dir");
+        return;
+    }
+    snprintf(rate, sizeof rate, "ratio %.1fx", sq / secs);
+    snprintf(note, sizeof note, "query only, precomputed table; %s; %s",
+             sq / secs >= 10 ? ">= 10x" : "BELOW 10x",
+             agree ? "counts agree" : "COUNTS DIFFER");
+    row(step, sq, rate, note);
+}
+
+/* Best of runs on 1 and 2 threads, then sqlite3 on the last result. */
+static int rules_steps(const struct opts *o, custseg_dataset *ds)
+{
+    custseg_result *r = NULL;
+    double best[2] = {-1, -1}, secs;
+    int i, t, st = CUSTSEG_OK;
+
+    for (t = 0; t < 2 && st == CUSTSEG_OK; t++) {
+        for (i = 0; i < o->runs && st == CUSTSEG_OK; i++) {
+            custseg_result_free(r);
+            r = NULL;
+            st = prior_once(ds, t + 1, &r, &secs);
+            if (st == CUSTSEG_OK && (best[t] < 0 || secs < best[t]))
+                best[t] = secs;
+        }
+        if (st == CUSTSEG_OK)
+            prior_row(r, t + 1, best[t]);
+    }
+    if (st == CUSTSEG_OK)
+        sqlite_row(o, r, best[0]);
+    custseg_result_free(r);
+    return st;
+}
+
 /* All library measurements; the dataset is freed before the commands run
  * so that they do not compete with it for memory. */
 static int library_steps(const struct opts *o, double mb)
@@ -255,6 +488,8 @@ static int library_steps(const struct opts *o, double mb)
             segment_row(threads, secs,
                         custseg_dataset_transaction_count(ds));
     }
+    if (st == CUSTSEG_OK)
+        st = rules_steps(o, ds);
     if (st == CUSTSEG_OK)
         memory_rows(ds);
     custseg_dataset_free(ds);

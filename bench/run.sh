@@ -11,6 +11,8 @@
 #   BENCH_RUNS [1]       best of N runs for the library steps
 #   BENCH_DIR [$TMPDIR/custseg-bench]  data, outputs, log, node packages
 #   BENCH_NO_DUCKDB      set to skip the DuckDB peer (no npm install)
+#   B [build]            build directory of the shared library that the
+#                        Python binding benchmark loads
 #
 # A missing sqlite3, node or npm, or a failed npm install, skips that peer
 # with a message; only a failure of custseg itself fails the benchmark.
@@ -113,5 +115,18 @@ if [ "$status" -eq 0 ] && [ -s "$ours" ]; then
                 "diff $WORK/custseg.cmp $WORK/$peer.cmp"
         fi
     done
+fi
+
+# The Python binding's bulk build from numpy arrays against the same bulk
+# call from C (bench/bench_python.py; skipped without python3 or numpy).
+python=/usr/bin/python3
+[ -x "$python" ] || python=$(command -v python3 || true)
+if [ -n "$python" ]; then
+    echo
+    CUSTSEG_LIBRARY=${CUSTSEG_LIBRARY:-$ROOT/${B:-build}/libcustseg.so.1} \
+        BENCH_TX=$TX BENCH_CUSTOMERS=$CUSTOMERS BENCH_RUNS=$RUNS \
+        "$python" "$ROOT/bench/bench_python.py" || status=1
+else
+    echo "bench_python: skipped: python3 not found"
 fi
 exit "$status"

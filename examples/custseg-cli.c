@@ -28,11 +28,12 @@ enum { ST_OK = 0, ST_DATA = 1, ST_USAGE = 2, ST_EXIT0 = 3 };
 /* The library accepts 1..256 threads; more cores than that gain nothing. */
 #define MAX_THREADS 256
 #define STDIN_NAME "<stdin>"
+#define MAX_ATTRS 64 /* --attr options */
 
 /* Parsed command line. Option values stay text until they are checked, so
  * that one place (check_args) turns them into numbers. */
 struct cli {
-    const char *command; /* "rfm" or "decile" */
+    const char *command; /* "rfm", "decile", "value" or "lifecycle" */
     const char *input;
     const char *map;
     const char *as_of;
@@ -40,11 +41,32 @@ struct cli {
     const char *binning;
     const char *segments;
     const char *metric;
+    const char *thresholds;
+    const char *tiers;
+    const char *mode;
+    const char *new_days;
+    const char *active_days;
+    const char *at_risk_days;
+    const char *dormant_days;
+    const char *gap_multipliers;
     const char *delimiter;
     const char *output;
     const char *format_text;
     const char *decimals_text;
     const char *threads_text;
+    /* prior */
+    const char *rules;
+    const char *group_by;
+    const char *max_groups;
+    const char *default_segment;
+    const char *attr_last;
+    const char *attrs[MAX_ATTRS]; /* --attr, repeatable */
+    int nattrs;
+    const char *customers;
+    const char *customers_map;
+    const char *events;
+    const char *events_map;
+    int rfm_scores;
     int no_header;
     int drop_returns;
     int format;
@@ -66,20 +88,46 @@ static const struct valopt VALOPTS[] = {
     {"binning", offsetof(struct cli, binning)},
     {"segments", offsetof(struct cli, segments)},
     {"metric", offsetof(struct cli, metric)},
+    {"thresholds", offsetof(struct cli, thresholds)},
+    {"tiers", offsetof(struct cli, tiers)},
+    {"mode", offsetof(struct cli, mode)},
+    {"new-days", offsetof(struct cli, new_days)},
+    {"active-days", offsetof(struct cli, active_days)},
+    {"at-risk-days", offsetof(struct cli, at_risk_days)},
+    {"dormant-days", offsetof(struct cli, dormant_days)},
+    {"gap-multipliers", offsetof(struct cli, gap_multipliers)},
     {"delimiter", offsetof(struct cli, delimiter)},
     {"output", offsetof(struct cli, output)},
     {"format", offsetof(struct cli, format_text)},
     {"decimals", offsetof(struct cli, decimals_text)},
     {"threads", offsetof(struct cli, threads_text)},
+    {"rules", offsetof(struct cli, rules)},
+    {"group-by", offsetof(struct cli, group_by)},
+    {"max-groups", offsetof(struct cli, max_groups)},
+    {"default-segment", offsetof(struct cli, default_segment)},
+    {"attr", offsetof(struct cli, attr_last)},
+    {"customers", offsetof(struct cli, customers)},
+    {"customers-map", offsetof(struct cli, customers_map)},
+    {"events", offsetof(struct cli, events)},
+    {"events-map", offsetof(struct cli, events_map)},
 };
 
 static const char USAGE[] =
-    "usage: custseg rfm|decile --input FILE --map ROLE=COL[,ROLE=COL...]\n"
+    "usage: custseg rfm|decile|value|lifecycle|prior --input FILE\n"
+    "               --map ROLE=COL[,ROLE=COL...]\n"
     "               [--as-of DATE] [--bins N] [--binning ntile|quantile]\n"
     "               [--segments FILE] [--metric monetary|frequency|aov]\n"
+    "               [--thresholds LIST] [--tiers LIST] [--mode fixed|gap]\n"
+    "               [--new-days N] [--active-days N] [--at-risk-days N]\n"
+    "               [--dormant-days N] [--gap-multipliers LIST]\n"
     "               [--format table|csv|json] [--output FILE]\n"
     "               [--delimiter C] [--no-header] [--drop-returns]\n"
     "               [--decimals N] [--threads N]\n"
+    "               [--rules FILE | --group-by ATTR [--max-groups N]]\n"
+    "               [--default-segment NAME] [--attr NAME=COL]...\n"
+    "               [--customers FILE --customers-map id=COL,NAME=COL...]\n"
+    "               [--events FILE --events-map customer=COL,name=COL,\n"
+    "                time=COL[,value=COL]] [--rfm]\n"
     "       custseg --help | --version\n"
     "\n"
     "Segment the customers of a CSV file of transactions (or of\n"
@@ -87,6 +135,11 @@ static const char USAGE[] =
     "\n"
     "  rfm               recency, frequency, monetary scores and segments\n"
     "  decile            customers ranked by value in ten equal groups\n"
+    "  value             tiers by cumulative share of value (Pareto/ABC)\n"
+    "  lifecycle         prospect, new, active, at risk, dormant, lost\n"
+    "  prior             rules over attributes and behaviour, first match\n"
+    "                    wins (custseg-rules(7)), or one segment per value\n"
+    "                    of an attribute\n"
     "  --input FILE      CSV input; - reads standard input\n"
     "  --map ROLES       roles to columns: customer, order, time, amount\n"
     "                    (or quantity and price), category; or customer,\n"
@@ -98,14 +151,45 @@ static const char USAGE[] =
     "  --binning MODE    rfm: ntile (SQL NTILE, default) or quantile (R rfm)\n"
     "  --segments FILE   rfm segment map CSV:\n"
     "                    segment,r_min,r_max,f_min,f_max,m_min,m_max\n"
-    "  --metric NAME     decile: monetary (default), frequency or aov\n"
+    "  --metric NAME     decile, value: monetary (default), frequency or\n"
+    "                    aov; value also attr:NAME, a number attribute\n"
+    "                    (see --attr and --customers)\n"
+    "  --thresholds LIST value: cut points on the cumulative share of\n"
+    "                    value, increasing, in (0, 1] (default 0.8,0.95)\n"
+    "  --tiers LIST      value: tier names, one more than the cut points\n"
+    "                    (default A,B,C...)\n"
+    "  --mode MODE       lifecycle: fixed (default) day limits, or gap:\n"
+    "                    limits in multiples of the customer's median gap\n"
+    "  --new-days N      lifecycle: new when the first purchase is at most\n"
+    "                    N days before the as-of date (default 30)\n"
+    "  --active-days N   lifecycle: recency limits of active (default 90),\n"
+    "  --at-risk-days N  at risk (180) and dormant (365); beyond is lost\n"
+    "  --dormant-days N\n"
+    "  --gap-multipliers LIST  lifecycle gap mode: the three limits as\n"
+    "                    multiples of the median gap (default 1,2,4)\n"
     "  --format FMT      table (default), csv or json\n"
     "  --output FILE     write there instead of standard output\n"
     "  --delimiter C     one byte, tab, or whitespace (CDNOW files)\n"
     "  --no-header       no header line; map columns by 1-based position\n"
     "  --drop-returns    skip rows with a negative amount\n"
     "  --decimals N      money decimals, 0..4 (default 2)\n"
-    "  --threads N       threads to use (default: all cores)\n"
+    "  --threads N       threads to use (default: all cores)\n";
+
+/* Split from USAGE: ISO C guarantees string literals of 4095 bytes. */
+static const char USAGE_MORE[] =
+    "  --rules FILE      prior: \"segment: expression\" lines\n"
+    "  --group-by ATTR   prior: a segment per value of an attribute;\n"
+    "  --max-groups N    at most N, the smallest folded into \"Other\"\n"
+    "  --default-segment NAME  prior: for customers no rule matches\n"
+    "                    (default Other)\n"
+    "  --attr NAME=COL   prior: column COL of the input as attribute NAME\n"
+    "                    (each customer's most recent value); repeatable\n"
+    "  --customers FILE  prior: a CSV of customer attributes, mapped by\n"
+    "  --customers-map M id=COL,NAME=COL,...\n"
+    "  --events FILE     prior: a CSV of events, mapped by --events-map\n"
+    "  --events-map M    customer=COL,name=COL,time=COL[,value=COL]\n"
+    "  --rfm             prior: compute RFM scores for r_score, f_score,\n"
+    "                    m_score and rfm_segment\n"
     "\n"
     "Options may also be written --option=value. Exit status: 0 ok,\n"
     "1 data or runtime error, 2 usage error. See custseg(1).\n";
@@ -165,6 +249,7 @@ static int parse_flag(struct cli *c, const char *name, int has_value)
 
     if (strcmp(name, "--help") == 0 && !has_value) {
         fputs(USAGE, stdout);
+        fputs(USAGE_MORE, stdout);
         return ST_EXIT0;
     }
     if (strcmp(name, "--version") == 0 && !has_value) {
@@ -175,6 +260,8 @@ static int parse_flag(struct cli *c, const char *name, int has_value)
         flag = &c->no_header;
     else if (strcmp(name, "--drop-returns") == 0)
         flag = &c->drop_returns;
+    else if (strcmp(name, "--rfm") == 0)
+        flag = &c->rfm_scores;
     if (!flag)
         return usage_error("unknown option", name);
     if (has_value)
@@ -209,6 +296,11 @@ static int parse_option(struct cli *c, int argc, char **argv, int *i)
         value = argv[++*i];
     }
     *(const char **)(void *)((char *)c + opt->offset) = value;
+    if (opt->offset == offsetof(struct cli, attr_last)) {
+        if (c->nattrs == MAX_ATTRS)
+            return usage_error("too many --attr options", value);
+        c->attrs[c->nattrs++] = value;
+    }
     return ST_OK;
 }
 
@@ -282,21 +374,52 @@ static int check_format(struct cli *c)
                        c->format_text);
 }
 
+/* Commands are strategy names; only these are offered by the tool. */
+static int known_command(const char *name)
+{
+    static const char *const names[] = {"rfm", "decile", "value",
+                                        "lifecycle", "prior"};
+    size_t i;
+
+    for (i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(name, names[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* prior needs rules or a group; files come with their maps. */
+static int check_prior_args(const struct cli *c)
+{
+    if (strcmp(c->command, "prior") == 0 && !c->rules && !c->group_by)
+        return usage_error("prior needs --rules FILE or --group-by ATTR",
+                           NULL);
+    if (!c->customers != !c->customers_map)
+        return usage_error("--customers and --customers-map go together",
+                           NULL);
+    if (!c->events != !c->events_map)
+        return usage_error("--events and --events-map go together", NULL);
+    return ST_OK;
+}
+
 /* Turn the text options into numbers and check what is required. The
  * library re-checks option values; these checks exist to give usage
  * errors before a large input is read. */
 static int check_args(struct cli *c)
 {
     int64_t v;
+    int st;
 
     if (!c->command)
-        return usage_error("missing command (rfm or decile)", NULL);
-    if (strcmp(c->command, "rfm") != 0 && strcmp(c->command, "decile") != 0)
+        return usage_error("missing command (rfm, decile, value, "
+                           "lifecycle or prior)", NULL);
+    if (!known_command(c->command))
         return usage_error("unknown command", c->command);
     if (!c->input)
         return usage_error("missing --input", NULL);
     if (!c->map)
         return usage_error("missing --map", NULL);
+    if ((st = check_prior_args(c)) != ST_OK)
+        return st;
     c->decimals = 2;
     if (c->decimals_text) {
         if (parse_int(&v, c->decimals_text, 0, 4) != 0)
@@ -361,19 +484,78 @@ static int option_error(const char *option, const custseg_strategy *s,
                        lib_message(custseg_strategy_errmsg(s), status));
 }
 
+/* Options handed to the strategy as given: the command-line flag, the
+ * strategy's option name, and where struct cli keeps the value. A strategy
+ * without the option refuses it, which becomes a usage error. */
+struct passopt {
+    const char *flag;
+    const char *name;
+    size_t offset;
+};
+
+static const struct passopt TEXT_OPTS[] = {
+    {"--as-of", "as_of", offsetof(struct cli, as_of)},
+    {"--binning", "binning", offsetof(struct cli, binning)},
+    {"--metric", "metric", offsetof(struct cli, metric)},
+    {"--thresholds", "thresholds", offsetof(struct cli, thresholds)},
+    {"--tiers", "tiers", offsetof(struct cli, tiers)},
+    {"--mode", "mode", offsetof(struct cli, mode)},
+    {"--gap-multipliers", "gap_multipliers",
+     offsetof(struct cli, gap_multipliers)},
+    {"--group-by", "group_by", offsetof(struct cli, group_by)},
+    {"--default-segment", "default_segment",
+     offsetof(struct cli, default_segment)},
+};
+
+static const struct passopt DAY_OPTS[] = {
+    {"--new-days", "new_days", offsetof(struct cli, new_days)},
+    {"--active-days", "active_days", offsetof(struct cli, active_days)},
+    {"--at-risk-days", "at_risk_days", offsetof(struct cli, at_risk_days)},
+    {"--dormant-days", "dormant_days", offsetof(struct cli, dormant_days)},
+    {"--max-groups", "max_groups", offsetof(struct cli, max_groups)},
+};
+
+static const char *pass_value(const struct cli *c, const struct passopt *o)
+{
+    return *(const char *const *)(const void *)((const char *)c +
+                                                o->offset);
+}
+
 static int set_text_options(custseg_strategy *s, const struct cli *c)
 {
-    int st = CUSTSEG_OK;
+    size_t i;
+    int st;
 
-    if (c->as_of && (st = custseg_strategy_set_string(s, "as_of",
-                                                      c->as_of)) != 0)
-        return option_error("--as-of", s, st);
-    if (c->binning && (st = custseg_strategy_set_string(s, "binning",
-                                                        c->binning)) != 0)
-        return option_error("--binning", s, st);
-    if (c->metric && (st = custseg_strategy_set_string(s, "metric",
-                                                       c->metric)) != 0)
-        return option_error("--metric", s, st);
+    for (i = 0; i < sizeof TEXT_OPTS / sizeof TEXT_OPTS[0]; i++) {
+        const char *v = pass_value(c, &TEXT_OPTS[i]);
+        if (v && (st = custseg_strategy_set_string(s, TEXT_OPTS[i].name,
+                                                   v)) != CUSTSEG_OK)
+            return option_error(TEXT_OPTS[i].flag, s, st);
+    }
+    return ST_OK;
+}
+
+/* Day counts: any integer here; the strategy checks the range. */
+static int set_day_options(custseg_strategy *s, const struct cli *c)
+{
+    char what[64];
+    int64_t v;
+    size_t i;
+    int st;
+
+    for (i = 0; i < sizeof DAY_OPTS / sizeof DAY_OPTS[0]; i++) {
+        const char *text = pass_value(c, &DAY_OPTS[i]);
+        if (!text)
+            continue;
+        if (parse_int(&v, text, INT64_MIN, INT64_MAX) != 0) {
+            snprintf(what, sizeof what, "%s must be an integer",
+                     DAY_OPTS[i].flag);
+            return usage_error(what, text);
+        }
+        st = custseg_strategy_set_int(s, DAY_OPTS[i].name, v);
+        if (st != CUSTSEG_OK)
+            return option_error(DAY_OPTS[i].flag, s, st);
+    }
     return ST_OK;
 }
 
@@ -410,6 +592,22 @@ static int load_segments(custseg_strategy *s, const struct cli *c)
     return ST_DATA;
 }
 
+/* prior's rules file: bad rules are bad data (1). */
+static int load_rules(custseg_strategy *s, const struct cli *c)
+{
+    int st;
+
+    if (!c->rules)
+        return ST_OK;
+    st = custseg_strategy_load_rules(s, c->rules);
+    if (st == CUSTSEG_OK)
+        return ST_OK;
+    if (st == CUSTSEG_EMISUSE)
+        return option_error("--rules", s, st);
+    report_error(c->rules, custseg_strategy_errmsg(s), st);
+    return ST_DATA;
+}
+
 /* The strategy is built before the input is read, so that a bad option
  * fails at once rather than after loading a large file. */
 static int make_strategy(custseg_strategy **out, const struct cli *c)
@@ -424,9 +622,13 @@ static int make_strategy(custseg_strategy **out, const struct cli *c)
     }
     st = set_int_options(*out, c);
     if (st == ST_OK)
+        st = set_day_options(*out, c);
+    if (st == ST_OK)
         st = set_text_options(*out, c);
     if (st == ST_OK)
         st = load_segments(*out, c);
+    if (st == ST_OK)
+        st = load_rules(*out, c);
     return st;
 }
 
@@ -528,6 +730,27 @@ static int ds_option_error(const char *option, const custseg_dataset *ds,
                        lib_message(custseg_dataset_errmsg(ds), status));
 }
 
+/* --attr NAME=COL: the "attr:NAME" role of the input's map. */
+static int map_attrs(custseg_dataset *ds, const struct cli *c)
+{
+    char role[256];
+    const char *eq;
+    int i, st;
+
+    for (i = 0; i < c->nattrs; i++) {
+        eq = strchr(c->attrs[i], '=');
+        if (!eq || eq == c->attrs[i] || eq[1] == '\0' ||
+            (size_t)(eq - c->attrs[i]) + 6 > sizeof role)
+            return usage_error("--attr takes NAME=COLUMN", c->attrs[i]);
+        snprintf(role, sizeof role, "attr:%.*s",
+                 (int)(eq - c->attrs[i]), c->attrs[i]);
+        st = custseg_dataset_map_column(ds, role, eq + 1);
+        if (st != CUSTSEG_OK)
+            return ds_option_error("--attr", ds, st);
+    }
+    return ST_OK;
+}
+
 static int set_dataset_options(custseg_dataset *ds, const struct cli *c)
 {
     int st = custseg_dataset_set_int(ds, "threads", c->threads);
@@ -544,7 +767,8 @@ static int set_dataset_options(custseg_dataset *ds, const struct cli *c)
         (st = custseg_dataset_set_string(ds, "delimiter",
                                          delimiter_value(c->delimiter))) != 0)
         return ds_option_error("--delimiter", ds, st);
-    return apply_map(ds, c->map);
+    st = apply_map(ds, c->map);
+    return st == ST_OK ? map_attrs(ds, c) : st;
 }
 
 /* ------------------------------------------------------------------ */
@@ -643,6 +867,28 @@ static const char *input_name(const struct cli *c)
     return strcmp(c->input, "-") == 0 ? STDIN_NAME : c->input;
 }
 
+/* --customers and --events files, after the transactions. */
+static int load_more(custseg_dataset *ds, const struct cli *c)
+{
+    int st = CUSTSEG_OK;
+    const char *file = c->customers;
+
+    if (c->customers) {
+        st = custseg_dataset_load_customers_csv(ds, c->customers,
+                                                c->customers_map);
+        print_report(ds, c->customers);
+    }
+    if (st == CUSTSEG_OK && c->events) {
+        file = c->events;
+        st = custseg_dataset_load_events_csv(ds, c->events, c->events_map);
+        print_report(ds, c->events);
+    }
+    if (st == CUSTSEG_OK)
+        return ST_OK;
+    report_error(file, custseg_dataset_errmsg(ds), st);
+    return st == CUSTSEG_EINVAL ? ST_USAGE : ST_DATA;
+}
+
 static int load_input(custseg_dataset **out, const struct cli *c)
 {
     struct progress bar = {"loading", -1};
@@ -666,7 +912,7 @@ static int load_input(custseg_dataset **out, const struct cli *c)
     custseg_dataset_set_progress(ds, NULL, NULL);
     print_report(ds, input_name(c));
     if (st == CUSTSEG_OK)
-        return ST_OK;
+        return load_more(ds, c);
     report_error(input_name(c), custseg_dataset_errmsg(ds), st);
     /* EINVAL from the loader means the column map does not fit. */
     return st == CUSTSEG_EINVAL ? ST_USAGE : ST_DATA;
@@ -676,12 +922,37 @@ static int load_input(custseg_dataset **out, const struct cli *c)
 /* Running and writing                                                */
 /* ------------------------------------------------------------------ */
 
+/* --rfm: RFM scores with the default options, for prior's rules. */
+static int give_rfm(custseg_strategy *s, custseg_dataset *ds,
+                    const struct cli *c)
+{
+    custseg_strategy *rfm = NULL;
+    custseg_result *r = NULL;
+    int st = custseg_strategy_new(&rfm, "rfm");
+
+    if (st == CUSTSEG_OK)
+        st = custseg_strategy_set_int(rfm, "threads", c->threads);
+    if (st == CUSTSEG_OK)
+        st = custseg_run(&r, rfm, ds);
+    if (st == CUSTSEG_OK)
+        st = custseg_strategy_set_rfm(s, r);
+    if (st != CUSTSEG_OK)
+        report_error("--rfm", rfm && !r ? custseg_strategy_errmsg(rfm)
+                                        : custseg_strategy_errmsg(s), st);
+    custseg_result_free(r);
+    custseg_strategy_free(rfm);
+    return st == CUSTSEG_OK ? ST_OK
+                            : st == CUSTSEG_EMISUSE ? ST_USAGE : ST_DATA;
+}
+
 static int run_job(custseg_result **out, custseg_strategy *s,
                    custseg_dataset *ds, const struct cli *c)
 {
     struct progress bar = {c->command, -1};
     int st;
 
+    if (c->rfm_scores && (st = give_rfm(s, ds, c)) != ST_OK)
+        return st;
     if (isatty(STDERR_FILENO))
         custseg_strategy_set_progress(s, draw_progress, &bar);
     st = custseg_run(out, s, ds);
@@ -751,6 +1022,7 @@ int main(int argc, char **argv)
     memset(&c, 0, sizeof c);
     if (argc < 2) {
         fputs(USAGE, stderr);
+        fputs(USAGE_MORE, stderr);
         return ST_USAGE;
     }
     st = parse_args(&c, argc, argv);

@@ -187,7 +187,10 @@ CUSTSEG_API int custseg_dataset_set_string(custseg_dataset *ds,
  * "price", "category" for transactions; "recency", "frequency", "monetary"
  * for pre-aggregated customers. Transactions need customer, time and either
  * amount or quantity and price; without order every row is one order.
- * A NULL column removes the mapping.
+ * "attr:NAME" reads a column of a transactions file as customer attribute
+ * NAME, each customer keeping its most recent row's value (see
+ * custseg_dataset_set_attribute_number()). A NULL column removes the
+ * mapping.
  * @return CUSTSEG_OK, CUSTSEG_ENOTFOUND (unknown role), CUSTSEG_EINVAL,
  *         CUSTSEG_ENOMEM, CUSTSEG_EMISUSE. @since 1.0
  */
@@ -232,7 +235,9 @@ enum {
     CUSTSEG_REJECT_RETURN_DROPPED = 4, /**< negative amount, "drop_returns" */
     CUSTSEG_REJECT_DUPLICATE_CUSTOMER = 5, /**< summary row for a customer
                                                 already added */
-    CUSTSEG_REJECT_REASON_COUNT = 6
+    CUSTSEG_REJECT_MISSING_VALUE = 6, /**< another required field is
+                                           empty (an event's name) */
+    CUSTSEG_REJECT_REASON_COUNT = 7
 };
 
 /** @return rows read (data rows, not the header) by the last load. */
@@ -315,7 +320,9 @@ CUSTSEG_API int custseg_dataset_add_customer(custseg_dataset *ds,
  * Freeze the dataset: after this it is read-only, per-customer metrics are
  * computed and cached, and it may be read by concurrent runs. Freezing twice
  * is allowed and does nothing. custseg_run() freezes an unfrozen dataset.
- * @return CUSTSEG_OK, CUSTSEG_ENOMEM, CUSTSEG_ENODATA (no customers).
+ * @return CUSTSEG_OK, CUSTSEG_ENOMEM, CUSTSEG_ENODATA (no customers),
+ *         CUSTSEG_ERANGE (a customer's net amount overflows the money
+ *         range; the dataset stays open).
  * @since 1.0
  */
 CUSTSEG_API int custseg_dataset_freeze(custseg_dataset *ds);
@@ -343,7 +350,8 @@ enum {
 };
 
 /**
- * Create a strategy by name: "rfm" or "decile".
+ * Create a strategy by name: "rfm", "decile", "value", "lifecycle",
+ * "prior", or a name registered with custseg_register_strategy().
  * @return CUSTSEG_OK, CUSTSEG_ENOTFOUND (unknown name), CUSTSEG_ENOMEM.
  * @since 1.0
  */
@@ -358,7 +366,11 @@ CUSTSEG_API const char *custseg_strategy_errmsg(const custseg_strategy *s);
 
 /**
  * Set an integer option, checked now. rfm: "bins" (2..10, default 5),
- * "threads" (1..256, default 1). decile: "threads".
+ * "threads" (1..256, default 1). decile, value: "threads". lifecycle:
+ * "new_days" (30), "active_days" (90), "at_risk_days" (180),
+ * "dormant_days" (365), all 0..1000000, and "threads"; the day limits
+ * must not decrease (checked by custseg_run(): CUSTSEG_EINVAL). prior:
+ * "max_groups" (0..99998, 0 default: no cap) and "threads".
  * @return CUSTSEG_OK, CUSTSEG_ENOTFOUND (unknown option), CUSTSEG_EINVAL
  *         (wrong type or out of range). @since 1.0
  */
@@ -368,9 +380,17 @@ CUSTSEG_API int custseg_strategy_set_int(custseg_strategy *s,
 CUSTSEG_API int custseg_strategy_set_double(custseg_strategy *s,
                                             const char *name, double value);
 /**
- * Set a string option, checked now. Both: "as_of" (a date or date-time; see
+ * Set a string option, checked now. All: "as_of" (a date or date-time; see
  * custseg(7)). rfm: "binning" ("ntile" default, or "quantile").
  * decile: "metric" ("monetary" default, "frequency", "aov").
+ * value: "metric" (as decile, or "attr:NAME", a number attribute looked
+ * up by custseg_run()), "thresholds" (cut points on the cumulative share,
+ * "0.8,0.95" default), "tiers" (names, one more than the cut points;
+ * default "A,B,C..."; the count is checked by custseg_run()).
+ * lifecycle: "mode" ("fixed" default, "gap"), "gap_multipliers" ("1,2,4"
+ * default). prior: "default_segment" ("Other" default), "group_by" (an
+ * attribute), "score" ("monetary" default, "frequency"); see
+ * custseg_strategy_add_rule(3). See custseg_strategy_new(3).
  * @return as custseg_strategy_set_int(); CUSTSEG_ENOMEM. @since 1.0
  */
 CUSTSEG_API int custseg_strategy_set_string(custseg_strategy *s,
@@ -437,9 +457,12 @@ CUSTSEG_API void custseg_strategy_set_progress(custseg_strategy *s,
  * Segment the customers of ds with s. Freezes ds if needed. ds is only read
  * (a frozen dataset may serve concurrent runs). The result owns copies of
  * everything it reports and outlives ds and s. Errors are recorded on s.
- * @return CUSTSEG_OK, CUSTSEG_ENOMEM, CUSTSEG_ENODATA, CUSTSEG_EINVAL,
- *         CUSTSEG_ECANCELED, CUSTSEG_EMISUSE (dataset lacks what the
- *         strategy needs). @since 1.0
+ * @return CUSTSEG_OK, CUSTSEG_ENOMEM, CUSTSEG_ENODATA, CUSTSEG_EINVAL
+ *         (also options that do not fit together), CUSTSEG_ENOTFOUND
+ *         (value: no such attribute), CUSTSEG_ECANCELED, CUSTSEG_EMISUSE
+ *         (dataset lacks what the strategy needs), CUSTSEG_ERANGE (a
+ *         money total overflows), CUSTSEG_ELIMIT (too many segments).
+ *         @since 1.0
  */
 CUSTSEG_API int custseg_run(custseg_result **out, custseg_strategy *s,
                             custseg_dataset *ds);
@@ -599,6 +622,329 @@ CUSTSEG_API int custseg_result_write(const custseg_result *r, int format,
 CUSTSEG_API int custseg_result_write_file(const custseg_result *r,
                                           int format, int decimals,
                                           const char *path);
+
+/* ------------------------------------------------------------------------
+ * Custom strategies: segmentation written by the caller (custseg(7)).
+ *
+ * A table of callbacks is registered under a name; custseg_strategy_new()
+ * then creates strategies of that name as it does built-in ones, with the
+ * options "as_of" and "threads". custseg_run() computes the customers'
+ * metrics and calls assign once, on the calling thread, with a context
+ * that reads the result rows (customers with a transaction up to as_of,
+ * in byte order of id: metrics and attributes) and takes a segment and a
+ * score for each row. The library then computes statistics, iterators
+ * and exports as for built-in strategies; the result has the RECENCY,
+ * FREQUENCY and MONETARY fields.
+ *
+ * The registry is guarded by a mutex: strategies may be registered and
+ * unregistered at any time, from any thread. Callbacks run without it
+ * held; concurrent runs of one name call assign concurrently.
+ * ------------------------------------------------------------------------ */
+
+#define CUSTSEG_STRATEGY_OPS_VERSION 1
+
+/** Context of one assign call; valid only during that call. */
+typedef struct custseg_assign custseg_assign;
+
+/**
+ * A custom strategy, passed by pointer to custseg_register_strategy(),
+ * which copies it. New fields are only ever added at the end, with a new
+ * version number.
+ */
+typedef struct custseg_strategy_ops {
+    unsigned version; /**< CUSTSEG_STRATEGY_OPS_VERSION */
+    /** 1..31 bytes of [A-Za-z0-9_.-], not a built-in name; copied. */
+    const char *name;
+    /**
+     * Give every row a segment and score (custseg_assign_set()). Return 0
+     * on success; non-zero (or a call to custseg_assign_error()) makes
+     * custseg_run() fail with CUSTSEG_ECALLBACK.
+     */
+    int (*assign)(custseg_assign *ctx, void *payload);
+    /** Called once when payload is no longer needed; may be NULL. */
+    void (*destroy)(void *payload);
+    void *payload; /**< passed to assign and destroy */
+} custseg_strategy_ops;
+
+/**
+ * Register a custom strategy under ops->name. On failure nothing is kept
+ * and destroy is not called.
+ * @return CUSTSEG_OK, CUSTSEG_EINVAL (NULL ops, name or assign, bad name,
+ *         version 0 or newer than this library), CUSTSEG_EMISUSE (the
+ *         name is built in or already registered), CUSTSEG_ENOMEM.
+ * @since 1.0
+ */
+CUSTSEG_API int custseg_register_strategy(const custseg_strategy_ops *ops);
+/**
+ * Remove a registered name. Strategies already created from it keep
+ * working; destroy(payload) runs when the last of them is freed (at once
+ * when there is none).
+ * @return CUSTSEG_OK, CUSTSEG_EINVAL (NULL), CUSTSEG_ENOTFOUND. @since 1.0
+ */
+CUSTSEG_API int custseg_unregister_strategy(const char *name);
+
+/** @return the number of rows to assign (> 0). @since 1.0 */
+CUSTSEG_API size_t custseg_assign_customer_count(const custseg_assign *ctx);
+/** @return the id of row (owned by the run), or NULL. @since 1.0 */
+CUSTSEG_API const char *custseg_assign_customer_id(const custseg_assign *ctx,
+                                                   size_t row);
+/**
+ * Read a metric of row: field is CUSTSEG_FIELD_RECENCY, _FREQUENCY or
+ * _MONETARY (ten-thousandths), as in custseg_result_customer_field().
+ * @return CUSTSEG_OK, CUSTSEG_EINVAL (NULL), CUSTSEG_ENOTFOUND (row or
+ *         field). @since 1.0
+ */
+CUSTSEG_API int custseg_assign_metric(int64_t *out, const custseg_assign *ctx,
+                                      size_t row, int field);
+/**
+ * Copy a metric of rows first .. first+n-1 into out[0..n), one call for
+ * many rows (for bindings). @return as custseg_assign_metric(). @since 1.0
+ */
+CUSTSEG_API int custseg_assign_metric_range(int64_t *out,
+                                            const custseg_assign *ctx,
+                                            int field, size_t first,
+                                            size_t n);
+/**
+ * Read the number attribute called name of row (attributes: see
+ * custseg_dataset_set_attribute_number()); *out is NaN when the customer
+ * has no value.
+ * @return CUSTSEG_OK, CUSTSEG_EINVAL (NULL, or a string attribute),
+ *         CUSTSEG_ENOTFOUND (row, or no attribute name). @since 1.0
+ */
+CUSTSEG_API int custseg_assign_attribute_number(double *out,
+                                                const custseg_assign *ctx,
+                                                size_t row,
+                                                const char *name);
+/**
+ * Read the string attribute name of row; *out is the value (owned by the
+ * dataset, valid during the call) or NULL when the customer has none.
+ * @return as custseg_assign_attribute_number(). @since 1.0
+ */
+CUSTSEG_API int custseg_assign_attribute_string(const char **out,
+                                                const custseg_assign *ctx,
+                                                size_t row,
+                                                const char *name);
+/**
+ * Define a segment (non-empty name, copied) and get its index. Segments
+ * are numbered 0, 1, ... in order of definition, the order of the result;
+ * defining a name again gives its index. Only defined segments appear.
+ * @return CUSTSEG_OK, CUSTSEG_EINVAL, CUSTSEG_ELIMIT, CUSTSEG_ENOMEM.
+ * @since 1.0
+ */
+CUSTSEG_API int custseg_assign_define_segment(size_t *out,
+                                              custseg_assign *ctx,
+                                              const char *name);
+/**
+ * Put row in a defined segment with a score for the statistics. A NaN
+ * score means the default, monetary in currency units. Setting a row
+ * again replaces its values; every row must be set before assign returns.
+ * @return CUSTSEG_OK, CUSTSEG_EINVAL (NULL, undefined segment, infinite
+ *         score), CUSTSEG_ENOTFOUND (row). @since 1.0
+ */
+CUSTSEG_API int custseg_assign_set(custseg_assign *ctx, size_t row,
+                                   size_t segment, double score);
+/**
+ * As custseg_assign_set() for rows first .. first+n-1: segments[i] and
+ * scores[i] (scores may be NULL: all default). All rows or none are set.
+ * @return as custseg_assign_set(). @since 1.0
+ */
+CUSTSEG_API int custseg_assign_set_range(custseg_assign *ctx, size_t first,
+                                         size_t n, const uint32_t *segments,
+                                         const double *scores);
+/**
+ * Make the run fail with CUSTSEG_ECALLBACK; custseg_strategy_errmsg()
+ * then gives message (copied, at most 511 bytes; may be NULL).
+ * @return CUSTSEG_ECALLBACK (for `return custseg_assign_error(...)`), or
+ *         CUSTSEG_EINVAL when ctx is NULL. @since 1.0
+ */
+CUSTSEG_API int custseg_assign_error(custseg_assign *ctx,
+                                     const char *message);
+
+/* ------------------------------------------------------------------------
+ * Customer attributes and events (custseg_dataset_set_attribute_number(3))
+ *
+ * Attributes are what is known about a customer, one value per name: a
+ * number or a string (country, industry, company size, channel). Events
+ * are things a customer did, with a name ("cart_add", "visit"), a time
+ * and an optional value. Both are set before the dataset is frozen, and
+ * the "prior" strategy's rules read them. Naming a customer the dataset
+ * does not have yet adds it: a prospect with no transactions, which
+ * "prior" segments too. A dataset of customer summaries takes attributes
+ * and events only for customers it already has. An empty string and a
+ * NaN number mean "no value".
+ * ------------------------------------------------------------------------ */
+
+/** Attribute types, for custseg_dataset_attribute_type(). */
+enum {
+    CUSTSEG_ATTR_NUMBER = 1,
+    CUSTSEG_ATTR_STRING = 2
+};
+
+/**
+ * Set attribute name of one customer to a number (finite; NaN removes
+ * the value). An attribute is created by its first value and holds
+ * numbers or strings, never both.
+ * @return CUSTSEG_OK, CUSTSEG_EINVAL (empty id or name, infinite value,
+ *         the attribute holds strings, customer not in a summary
+ *         dataset), CUSTSEG_ENOMEM, CUSTSEG_ELIMIT, CUSTSEG_EMISUSE
+ *         (frozen). @since 1.0
+ */
+CUSTSEG_API int custseg_dataset_set_attribute_number(custseg_dataset *ds,
+                                                     const char *customer,
+                                                     const char *name,
+                                                     double value);
+/**
+ * As custseg_dataset_set_attribute_number() with a string (copied); NULL
+ * or "" removes the value. @since 1.0
+ */
+CUSTSEG_API int custseg_dataset_set_attribute_string(custseg_dataset *ds,
+                                                     const char *customer,
+                                                     const char *name,
+                                                     const char *value);
+/**
+ * Set attribute name of n customers in one call. Customer ids are
+ * customer_bytes[customer_offsets[i] .. customer_offsets[i+1]) (n + 1
+ * offsets), as in custseg_dataset_add_columns(); values[i] as for
+ * custseg_dataset_set_attribute_number(). All rows are set or none.
+ * @return as custseg_dataset_set_attribute_number(). @since 1.0
+ */
+CUSTSEG_API int custseg_dataset_set_attributes_number(
+    custseg_dataset *ds, const char *name, size_t n,
+    const char *customer_bytes, const int64_t *customer_offsets,
+    const double *values);
+/**
+ * As custseg_dataset_set_attributes_number() with string values
+ * value_bytes[value_offsets[i] .. value_offsets[i+1]) (empty: no value).
+ * @since 1.0
+ */
+CUSTSEG_API int custseg_dataset_set_attributes_string(
+    custseg_dataset *ds, const char *name, size_t n,
+    const char *customer_bytes, const int64_t *customer_offsets,
+    const char *value_bytes, const int64_t *value_offsets);
+
+/**
+ * Add one event: customer, a non-empty name, a time in Unix seconds (UTC)
+ * and a value (NaN: none).
+ * @return CUSTSEG_OK, CUSTSEG_EINVAL, CUSTSEG_ENOMEM, CUSTSEG_ELIMIT,
+ *         CUSTSEG_EMISUSE (frozen). @since 1.0
+ */
+CUSTSEG_API int custseg_dataset_add_event(custseg_dataset *ds,
+                                          const char *customer,
+                                          const char *name, int64_t time,
+                                          double value);
+/**
+ * Add n events in one call, column by column: ids and names as byte
+ * strings with n + 1 offsets each, times[i], and values[i] (values may
+ * be NULL: no values). All rows are added or none.
+ * @return as custseg_dataset_add_event(). @since 1.0
+ */
+CUSTSEG_API int custseg_dataset_add_events(custseg_dataset *ds, size_t n,
+                                           const char *customer_bytes,
+                                           const int64_t *customer_offsets,
+                                           const char *name_bytes,
+                                           const int64_t *name_offsets,
+                                           const int64_t *times,
+                                           const double *values);
+
+/**
+ * Load customer attributes from a CSV file with one row per customer.
+ * map is "id=COL,NAME=COL,...": id (or customer) names the id column,
+ * every other key an attribute read from column COL (a header name, or a
+ * 1-based position when "header" is 0). A column whose non-empty values
+ * all parse as numbers gives a number attribute, any other a string one;
+ * empty fields are no value; a later row for a customer replaces the
+ * values of an earlier one. The load report counts rows as for
+ * transactions. All or nothing.
+ * @return CUSTSEG_OK, CUSTSEG_EINVAL (bad map, type clash with an
+ *         existing attribute), CUSTSEG_EIO, CUSTSEG_EPARSE, CUSTSEG_ENOMEM,
+ *         CUSTSEG_ELIMIT, CUSTSEG_EMISUSE. @since 1.0
+ */
+CUSTSEG_API int custseg_dataset_load_customers_csv(custseg_dataset *ds,
+                                                   const char *path,
+                                                   const char *map);
+/** As custseg_dataset_load_customers_csv() from memory. @since 1.0 */
+CUSTSEG_API int custseg_dataset_load_customers_csv_buffer(
+    custseg_dataset *ds, const char *data, size_t len, const char *name,
+    const char *map);
+/**
+ * Load events from a CSV file, one row per event. map is
+ * "customer=COL,name=COL,time=COL[,value=COL]". Rows with an empty
+ * customer, an empty name (CUSTSEG_REJECT_MISSING_VALUE), a bad time or a
+ * bad value are rejected and counted in the load report. All or nothing.
+ * @return as custseg_dataset_load_customers_csv(). @since 1.0
+ */
+CUSTSEG_API int custseg_dataset_load_events_csv(custseg_dataset *ds,
+                                                const char *path,
+                                                const char *map);
+/** As custseg_dataset_load_events_csv() from memory. @since 1.0 */
+CUSTSEG_API int custseg_dataset_load_events_csv_buffer(custseg_dataset *ds,
+                                                       const char *data,
+                                                       size_t len,
+                                                       const char *name,
+                                                       const char *map);
+
+/** @return the number of attributes of ds. @since 1.0 */
+CUSTSEG_API size_t custseg_dataset_attribute_count(const custseg_dataset *ds);
+/** @return the name of attribute i (owned by ds), or NULL. @since 1.0 */
+CUSTSEG_API const char *custseg_dataset_attribute_name(
+    const custseg_dataset *ds, size_t i);
+/** @return the CUSTSEG_ATTR_* type of attribute i, or 0. @since 1.0 */
+CUSTSEG_API int custseg_dataset_attribute_type(const custseg_dataset *ds,
+                                               size_t i);
+/** @return the number of events of ds. @since 1.0 */
+CUSTSEG_API size_t custseg_dataset_event_count(const custseg_dataset *ds);
+
+/* ------------------------------------------------------------------------
+ * Rules: the "prior" strategy (custseg_strategy_add_rule(3), the language
+ * in custseg-rules(7)). Segments are an ordered list of (name, rule); the
+ * first rule a customer matches gives its segment, and customers matching
+ * none go to the segment named by option "default_segment". Rules are
+ * checked for syntax when added and compiled against the dataset (names,
+ * types) when the strategy runs; errors carry a line and a column.
+ * ------------------------------------------------------------------------ */
+
+/**
+ * prior: append a rule. segment is its segment's name (rules with one
+ * name share a segment); expression is in the language of
+ * custseg-rules(7).
+ * @return CUSTSEG_OK, CUSTSEG_EPARSE (syntax; position in
+ *         custseg_strategy_error_line() and _column()), CUSTSEG_EINVAL
+ *         (empty name), CUSTSEG_ENOMEM, CUSTSEG_ELIMIT, CUSTSEG_EMISUSE
+ *         (not prior). @since 1.0
+ */
+CUSTSEG_API int custseg_strategy_add_rule(custseg_strategy *s,
+                                          const char *segment,
+                                          const char *expression);
+/**
+ * prior: append the rules of a text file, one "segment: expression" per
+ * line; blank lines and lines starting with # are skipped. Errors name
+ * the file, line and column. All rules are added or none.
+ * @return as custseg_strategy_add_rule(); CUSTSEG_EIO. @since 1.0
+ */
+CUSTSEG_API int custseg_strategy_load_rules(custseg_strategy *s,
+                                            const char *path);
+/** As custseg_strategy_load_rules() from memory. @since 1.0 */
+CUSTSEG_API int custseg_strategy_load_rules_buffer(custseg_strategy *s,
+                                                   const char *data,
+                                                   size_t len,
+                                                   const char *name);
+/**
+ * prior: give the RFM scores and segments of rfm (a result of the "rfm"
+ * strategy, copied; rfm may be freed afterwards) to rules, as r_score,
+ * f_score, m_score and rfm_segment. NULL removes them.
+ * @return CUSTSEG_OK, CUSTSEG_EINVAL (rfm has no scores), CUSTSEG_ENOMEM,
+ *         CUSTSEG_EMISUSE (not prior). @since 1.0
+ */
+CUSTSEG_API int custseg_strategy_set_rfm(custseg_strategy *s,
+                                         const custseg_result *rfm);
+/** @return the line (1-based) of the last error on s, or -1. @since 1.0 */
+CUSTSEG_API int64_t custseg_strategy_error_line(const custseg_strategy *s);
+/**
+ * @return the column (1-based, in bytes) of the last error on s, or -1.
+ * @since 1.0
+ */
+CUSTSEG_API int64_t custseg_strategy_error_column(
+    const custseg_strategy *s);
 
 /* ------------------------------------------------------------------------
  * Small utilities shared with callers

@@ -33,7 +33,7 @@
  * and everything after is parsed again from the true row boundary in the
  * calling thread. Progress callbacks run only on the calling thread.
  */
-#include "internal.h"
+#include "attributes.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -371,17 +371,24 @@ static bool resize_array(void *pp, size_t n, size_t elem)
 
 #define TAG_MASK 0xffffffff00000000ULL
 
+/* Where strtab.c starts probing for a hash. Only used for prefetching:
+ * were strtab.c to start elsewhere, time would be lost, never a result. */
+static const uint64_t *first_slot(const custseg__strtab *t, uint64_t hash)
+{
+    return &t->slots[custseg__strtab_home(t, hash)];
+}
+
 /* The index that a string with this hash probably has in t: the first
- * slot with its tag, looked for where strtab.c starts probing (hash &
- * mask; the slot layout is documented in internal.h). Only a hint for
- * prefetching: were strtab.c to probe elsewhere, only time is lost. */
+ * slot with its tag (the slot layout is documented in internal.h) from
+ * first_slot() on. A hint for prefetching, or CUSTSEG__NONE. */
 static uint32_t peek_slot(const custseg__strtab *t, uint64_t hash)
 {
-    size_t mask = t->nslots - 1, pos = custseg__strtab_home(t, hash);
+    size_t mask = t->nslots - 1, pos;
     int k;
 
     if (t->nslots == 0)
         return CUSTSEG__NONE;
+    pos = (size_t)(first_slot(t, hash) - t->slots);
     for (k = 0; k < 4 && t->slots[pos] != 0; k++) {
         uint64_t sl = t->slots[pos];
         uint32_t idx = (uint32_t)(sl & 0xffffffffu) - 1;
@@ -538,6 +545,10 @@ static int read_first_row(load *ld, firstrow *fr, scratch *sc)
     fr->line = fr->lines + 1;
     fr->nf = 0;
     fr->f = NULL;
+    /* Set even for an input of blank lines: prepare() reads them first
+     * (they were read uninitialized when "header" was 0). */
+    fr->broken = false;
+    fr->next = p;
     if (blank)
         return CUSTSEG_OK;
     lx.ncolslot = 0; /* first pass: count the fields */
@@ -749,10 +760,17 @@ static int grow_direct(chunk *ch)
     custseg_dataset *ds = ch->ld->ds;
     size_t more = ch->out.cap < GROW_MIN ? estimate_rows(ch)
                                          : ch->out.cap * 2;
-    size_t base = ds->ntx;
-    int rc = custseg__dataset_reserve(ds, more,
-                                      ch->ld->slot[CUSTSEG__ROLE_CATEGORY]
-                                          >= 0);
+    size_t base = ds->ntx, room = CUSTSEG_MAX_TRANSACTIONS - base;
+    int rc;
+
+    /* more (rows past base, the room held now included) is a guess: ask
+     * for no more than the limit leaves, or, when the room already
+     * reaches it, for one row past it: the limit is then met (ELIMIT) at
+     * the row that really exceeds it, not at a guess. */
+    if (more > room)
+        more = room > ch->out.cap ? room : ch->out.cap + 1;
+    rc = custseg__dataset_reserve(ds, more,
+                                  ch->ld->slot[CUSTSEG__ROLE_CATEGORY] >= 0);
 
     if (rc != CUSTSEG_OK)
         return rc;
@@ -868,7 +886,7 @@ static void batch_hash(chunk *ch, int t)
             continue;
         r->hash[t] = custseg__hash_bytes(f->p, f->len);
         if (tab->nslots != 0)
-            PREFETCH(&tab->slots[custseg__strtab_home(tab, r->hash[t])]);
+            PREFETCH(first_slot(tab, r->hash[t]));
         pp = f->p;
         plen = f->len;
     }
@@ -952,6 +970,18 @@ static int store_row(chunk *ch, pending *r)
     return CUSTSEG_OK;
 }
 
+/* Where a batch that found no room fails: at the first row past the
+ * transaction limit (as a row-by-row load would), else its first row. */
+static int64_t grow_fail_line(const chunk *ch, int rc)
+{
+    size_t used = ch->ld->ds->ntx + ch->out.n;
+    size_t room = CUSTSEG_MAX_TRANSACTIONS - used;
+
+    if (rc == CUSTSEG_ELIMIT && ch->direct && room < ch->npb)
+        return ch->pb[room].line;
+    return ch->pb[0].line;
+}
+
 /* Intern and store the batch, then start the next one. */
 static int flush(chunk *ch)
 {
@@ -963,7 +993,7 @@ static int flush(chunk *ch)
     while (ch->out.cap - ch->out.n < ch->npb && rc == CUSTSEG_OK)
         rc = ch->direct ? grow_direct(ch) : grow_local(ch);
     if (rc != CUSTSEG_OK)
-        return fail(ch, rc, ch->pb[0].line, -1);
+        return fail(ch, rc, grow_fail_line(ch, rc), -1);
     for (i = 0; i < ch->npb; i++)
         for (k = 0; k < T_COUNT; k++)
             if (ch->pb[i].id[k].p == NULL)
@@ -1308,7 +1338,7 @@ static void merge_prefetch(const custseg__strtab *t, const uint64_t *hash,
     if (t->nslots == 0)
         return;
     for (i = 0; i < n; i++)
-        PREFETCH(&t->slots[custseg__strtab_home(t, hash[i])]);
+        PREFETCH(first_slot(t, hash[i]));
     for (i = 0; i < n; i++)
         if ((hint[i] = peek_slot(t, hash[i])) != CUSTSEG__NONE)
             PREFETCH(&t->offsets[hint[i]]);
@@ -1463,11 +1493,14 @@ static int chunk_error(load *ld, const chunk *ch, int64_t base)
                                    "ids", ld->name, line, ld->col[role] + 1,
                                    ld->ds->map[role],
                                    custseg__role_names[role]);
+    if (ch->status == CUSTSEG_ELIMIT) /* the one limit without a role */
+        return custseg__err_set_at(&ds->err, ch->status, line, -1,
+                                   "%s: line %" PRId64 ": more than %zu "
+                                   "transactions", ld->name, line,
+                                   (size_t)CUSTSEG_MAX_TRANSACTIONS);
     return custseg__err_set_at(&ds->err, ch->status, line, -1,
-                               "%s: line %" PRId64 ": %s", ld->name, line,
-                               ch->status == CUSTSEG_ELIMIT
-                                   ? "size limit exceeded"
-                                   : "out of memory");
+                               "%s: line %" PRId64 ": out of memory",
+                               ld->name, line);
 }
 
 /* The report of the whole load, in input order; the first failed chunk
@@ -1542,6 +1575,8 @@ static void load_free(load *ld)
 typedef struct undo {
     size_t count[T_COUNT];
     int kind;
+    size_t ntx;              /* rows commit before the "attr:" pass */
+    int64_t min_time, max_time;
 } undo;
 
 static undo mark(const custseg_dataset *ds)
@@ -1552,6 +1587,9 @@ static undo mark(const custseg_dataset *ds)
     u.count[T_ORD] = ds->orders.count;
     u.count[T_CAT] = ds->categories.count;
     u.kind = ds->kind;
+    u.ntx = ds->ntx;
+    u.min_time = ds->min_time;
+    u.max_time = ds->max_time;
     return u;
 }
 
@@ -1572,6 +1610,9 @@ static void rollback(custseg_dataset *ds, undo u)
     undo_table(&ds->orders, u.count[T_ORD]);
     undo_table(&ds->categories, u.count[T_CAT]);
     ds->kind = u.kind;
+    ds->ntx = u.ntx;
+    ds->min_time = u.min_time;
+    ds->max_time = u.max_time;
     report_init(&ds->report);
 }
 
@@ -1632,6 +1673,8 @@ int custseg__load_csv(custseg_dataset *ds, const char *data, size_t len,
         rc = prepare(&ld);
     if (rc == CUSTSEG_OK)
         rc = load_rows(&ld, u);
+    if (rc == CUSTSEG_OK) /* "attr:" columns (attributes_csv.c) */
+        rc = custseg__attrs_load_flat(ds, data, len, ld.name);
     custseg__free(ld.colslot);
     if (rc != CUSTSEG_OK)
         rollback(ds, u); /* all or nothing */
@@ -1725,5 +1768,161 @@ int custseg_dataset_load_csv(custseg_dataset *ds, const char *path)
     posix_madvise(map, (size_t)st.st_size, POSIX_MADV_SEQUENTIAL);
     rc = custseg__load_csv(ds, map, (size_t)st.st_size, path);
     munmap(map, (size_t)st.st_size);
+    return rc;
+}
+
+/* ------------------------------------------------------------ row reader
+ *
+ * For the customers, events and "attr:" loaders (attributes_csv.c): the
+ * same lexing as above, on one thread, handing each row's wanted fields
+ * to a callback. Those files are small next to transactions, and a flat
+ * file's attribute pass reads only a few columns. */
+
+/* Column of name in the header, or of a 1-based position without one. */
+static int rows_column(custseg_dataset *ds, const firstrow *fr,
+                       const char *want, const char *name)
+{
+    size_t len = strlen(want);
+    char list[HEADER_LIST_MAX];
+    long v = 0;
+    int i;
+
+    if (!ds->header) {
+        for (i = 0; want[i] >= '0' && want[i] <= '9' && v < 100000; i++)
+            v = v * 10 + (want[i] - '0');
+        if (want[i] == '\0' && v >= 1 && v <= fr->nf)
+            return (int)(v - 1);
+        return custseg__err_set_at(&ds->err, CUSTSEG_EPARSE, fr->line, -1,
+                                   "%s: \"%s\" is not a column position "
+                                   "of the first row (%d fields; header is "
+                                   "off)", name, want, fr->nf);
+    }
+    for (i = 0; i < fr->nf; i++)
+        if (fr->f[i].len == len && memcmp(fr->f[i].p, want, len) == 0)
+            return i;
+    header_list(list, sizeof list, fr);
+    return custseg__err_set_at(&ds->err, CUSTSEG_EPARSE, fr->line, -1,
+                               "%s: line %" PRId64 ": column \"%s\" is not "
+                               "in the header: %s", name, fr->line, want,
+                               list);
+}
+
+typedef struct rowscan {
+    load ld;
+    firstrow fr;
+    scratch sc;
+    int16_t *slots;   /* per input column: capture slot or -1 */
+    int *pick;        /* per wanted column: its capture slot */
+    field *f;
+    custseg__csv_field *out;
+    int nslots;
+} rowscan;
+
+static int rows_map(rowscan *rs, const char *const *columns, int ncolumns)
+{
+    custseg_dataset *ds = rs->ld.ds;
+    int k, c;
+
+    rs->slots = custseg__malloc((size_t)rs->fr.nf * sizeof *rs->slots);
+    rs->pick = custseg__malloc((size_t)ncolumns * sizeof *rs->pick + 1);
+    rs->f = custseg__calloc((size_t)ncolumns + 1, sizeof *rs->f);
+    rs->out = custseg__calloc((size_t)ncolumns + 1, sizeof *rs->out);
+    if (rs->slots == NULL || rs->pick == NULL || rs->f == NULL ||
+        rs->out == NULL)
+        return custseg__err_set(&ds->err, CUSTSEG_ENOMEM, "out of memory");
+    for (c = 0; c < rs->fr.nf; c++)
+        rs->slots[c] = -1;
+    for (k = 0; k < ncolumns; k++) {
+        if ((c = rows_column(ds, &rs->fr, columns[k], rs->ld.name)) < 0)
+            return c;
+        if (rs->slots[c] < 0)
+            rs->slots[c] = (int16_t)rs->nslots++;
+        rs->pick[k] = rs->slots[c];
+    }
+    rs->ld.lx.slot = rs->slots;
+    rs->ld.lx.ncolslot = rs->fr.nf;
+    return CUSTSEG_OK;
+}
+
+static int rows_loop(rowscan *rs, int ncolumns, custseg__csv_row_fn fn,
+                     void *payload)
+{
+    const lexer *lx = &rs->ld.lx;
+    const char *p = rs->ld.data, *end = rs->ld.end;
+    int64_t line = 1, start;
+    rowinfo ri;
+    bool blank;
+    int k, rc = CUSTSEG_OK;
+
+    if (rs->ld.ds->header) {
+        p = rs->fr.next;
+        line = rs->fr.lines + 1;
+    }
+    while (p < end && rc == CUSTSEG_OK) {
+        p = row_start(lx, p, &blank);
+        if (blank) {
+            if (p < end) {
+                p = (const char *)skip_eol((const unsigned char *)p,
+                                           lx->end);
+                line++;
+            }
+            continue;
+        }
+        for (k = 0; k < rs->nslots; k++) { /* short rows leave slots */
+            rs->f[k].p = "";
+            rs->f[k].len = 0;
+        }
+        rs->sc.len = 0;
+        start = line;
+        p = parse_row(lx, p, rs->f, &rs->sc, &ri);
+        line += ri.lines;
+        if (ri.nomem)
+            return custseg__err_set(&rs->ld.ds->err, CUSTSEG_ENOMEM,
+                                    "out of memory");
+        if (ri.scratch)
+            resolve(rs->f, rs->nslots, &rs->sc);
+        for (k = 0; k < ncolumns; k++) {
+            rs->out[k].p = rs->f[rs->pick[k]].p;
+            rs->out[k].len = rs->f[rs->pick[k]].len;
+        }
+        rc = fn(payload, rs->out, start, !ri.broken && ri.nf == rs->fr.nf);
+    }
+    return rc;
+}
+
+int custseg__csv_rows(custseg_dataset *ds, const char *data, size_t len,
+                      const char *name, const char *const *columns,
+                      int ncolumns, custseg__csv_row_fn fn, void *payload)
+{
+    rowscan rs;
+    int rc;
+
+    memset(&rs, 0, sizeof rs);
+    rs.ld.ds = ds;
+    rs.ld.name = name != NULL ? name : "<buffer>";
+    rs.ld.data = data;
+    rs.ld.end = data + len;
+    if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
+        rs.ld.data += 3; /* UTF-8 byte order mark */
+    lexer_init(&rs.ld.lx, ds->delimiter, rs.ld.end);
+    rc = read_first_row(&rs.ld, &rs.fr, &rs.sc);
+    if (rc != CUSTSEG_OK)
+        rc = custseg__err_set(&ds->err, rc == CUSTSEG_ERANGE
+                              ? CUSTSEG_EPARSE : rc, "%s: %s", rs.ld.name,
+                              rc == CUSTSEG_ERANGE ? "too many fields"
+                                                   : "out of memory");
+    else if (rs.fr.nf == 0 && ds->header)
+        rc = custseg__err_set_at(&ds->err, CUSTSEG_EPARSE, 1, -1, "%s: no "
+                                 "header line (the input is empty)",
+                                 rs.ld.name);
+    else if (rs.fr.nf > 0 && (rc = rows_map(&rs, columns, ncolumns)) ==
+                                 CUSTSEG_OK)
+        rc = rows_loop(&rs, ncolumns, fn, payload);
+    custseg__free(rs.sc.buf);
+    custseg__free(rs.fr.f);
+    custseg__free(rs.slots);
+    custseg__free(rs.pick);
+    custseg__free(rs.f);
+    custseg__free(rs.out);
     return rc;
 }

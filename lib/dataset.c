@@ -6,7 +6,7 @@
  * stays compact and scans are sequential. Freezing computes the customers'
  * id order and the per-customer metrics once; strategies only read them.
  */
-#include "internal.h"
+#include "attributes.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -19,7 +19,7 @@ const char *const custseg__role_names[CUSTSEG__ROLE_COUNT] = {
 
 static const char *const reason_names[CUSTSEG_REJECT_REASON_COUNT] = {
     "missing customer", "bad number", "bad date", "wrong field count",
-    "return dropped", "duplicate customer"
+    "return dropped", "duplicate customer", "missing value"
 };
 
 static void report_reset(custseg__report *r)
@@ -79,6 +79,7 @@ void custseg_dataset_free(custseg_dataset *ds)
     custseg__free(ds->by_id);
     custseg__free(ds->id_rank);
     custseg__metrics_free(&ds->metrics);
+    custseg__custdata_free(ds->cd);
     custseg__free(ds);
 }
 
@@ -183,6 +184,8 @@ int custseg_dataset_map_column(custseg_dataset *ds, const char *role,
     custseg__err_clear(&ds->err);
     if ((rc = check_mutable(ds)) != CUSTSEG_OK)
         return rc;
+    if (strncmp(role, "attr:", 5) == 0) /* attributes.c */
+        return custseg__attr_map(ds, role + 5, column);
     for (i = 0; i < CUSTSEG__ROLE_COUNT; i++)
         if (strcmp(role, custseg__role_names[i]) == 0)
             break;
@@ -190,7 +193,8 @@ int custseg_dataset_map_column(custseg_dataset *ds, const char *role,
         return custseg__err_set(&ds->err, CUSTSEG_ENOTFOUND,
                                 "unknown column role \"%s\" (roles: customer,"
                                 " order, time, amount, quantity, price, "
-                                "category, recency, frequency, monetary)",
+                                "category, recency, frequency, monetary, "
+                                "attr:NAME)",
                                 role);
     if (column != NULL) {
         if (*column == '\0')
@@ -249,6 +253,13 @@ const char *custseg_reject_reason_name(int reason)
 
 int custseg__dataset_require_kind(custseg_dataset *ds, int kind)
 {
+    /* Summary arrays are indexed by customer, so they cannot start
+     * after attributes or events have added customers of their own. */
+    if (ds->kind == CUSTSEG__DS_EMPTY && kind == CUSTSEG__DS_SUMMARY &&
+        ds->customers.count > 0)
+        return custseg__err_set(&ds->err, CUSTSEG_EMISUSE,
+                                "customer summaries must be added before "
+                                "attributes or events");
     if (ds->kind == CUSTSEG__DS_EMPTY) {
         ds->kind = kind;
         return CUSTSEG_OK;
@@ -289,6 +300,10 @@ int custseg__dataset_reserve(custseg_dataset *ds, size_t more,
                                 (size_t)CUSTSEG_MAX_TRANSACTIONS);
     while (cap < need)
         cap *= 2; /* need <= MAX_TRANSACTIONS keeps this finite */
+    /* Never room past the limit: the CSV loader fills whatever room there
+     * is without asking again, and must meet the limit at the right row. */
+    if (cap > CUSTSEG_MAX_TRANSACTIONS)
+        cap = CUSTSEG_MAX_TRANSACTIONS;
     if (need > ds->captx) {
         rc = resize((void **)&ds->tx_customer, cap, 4);
         if (rc == CUSTSEG_OK)

@@ -151,22 +151,63 @@ static void w_csv_str(writer *w, const char *s, size_t n)
     w_char(w, '"');
 }
 
-/* RFC 8259 string: bytes >= 0x80 pass through (ids are UTF-8 already). */
+/* Length of the valid UTF-8 sequence at s (RFC 3629: no overlong form,
+ * no surrogate, nothing above U+10FFFF) whose lead byte is >= 0x80, or 0
+ * when the bytes are not one. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+    unsigned lo = 0x80, hi = 0xBF; /* allowed second bytes */
+    size_t len, i;
+
+    if (s[0] >= 0xC2 && s[0] <= 0xDF)
+        len = 2;
+    else if (s[0] >= 0xE0 && s[0] <= 0xEF)
+        len = 3;
+    else if (s[0] >= 0xF0 && s[0] <= 0xF4)
+        len = 4;
+    else
+        return 0;
+    if (s[0] == 0xE0)
+        lo = 0xA0;
+    else if (s[0] == 0xED)
+        hi = 0x9F;
+    else if (s[0] == 0xF0)
+        lo = 0x90;
+    else if (s[0] == 0xF4)
+        hi = 0x8F;
+    if (n < len || s[1] < lo || s[1] > hi)
+        return 0;
+    for (i = 2; i < len; i++)
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+    return len;
+}
+
+/* RFC 8259 string. Valid UTF-8 passes through; a byte that is not part
+ * of valid UTF-8 (ids are bytes, not checked on input) becomes U+FFFD,
+ * because JSON text must be UTF-8 and readers reject anything else. */
 static void w_json_str(writer *w, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
-    size_t i, run = 0;
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i, k, run = 0;
 
     w_char(w, '"');
     for (i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
+        unsigned char c = u[i];
         char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
 
-        if (c >= 0x20 && c != '"' && c != '\\')
+        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\')
             continue;
+        if (c >= 0x80 && (k = utf8_len(u + i, n - i)) > 0) {
+            i += k - 1;
+            continue;
+        }
         w_put(w, s + run, i - run);
         run = i + 1;
-        if (c >= 0x20) {
+        if (c >= 0x80) {
+            w_put(w, "\\ufffd", 6);
+        } else if (c >= 0x20) {
             e[1] = (char)c;
             w_put(w, e, 2);
         } else {

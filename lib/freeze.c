@@ -5,7 +5,7 @@
  * After freezing nothing in the dataset changes, so any number of runs may
  * read it concurrently without locks.
  */
-#include "internal.h"
+#include "attributes.h"
 
 #include <string.h>
 
@@ -72,9 +72,13 @@ int custseg_dataset_freeze(custseg_dataset *ds)
                                 ? custseg__day_of(ds->max_time) + 1
                                 : INT64_MIN;
     rc = sort_customers(ds);
+    if (rc == CUSTSEG_OK) /* ids in byte order from here on (idorder.c) */
+        rc = custseg__renumber_customers(ds);
     if (rc == CUSTSEG_OK)
         rc = custseg__metrics_compute(ds, ds->default_as_of_day,
                                       &ds->metrics);
+    if (rc == CUSTSEG_OK && (rc = custseg__custdata_freeze(ds)) != 0)
+        custseg__metrics_free(&ds->metrics); /* attributes.c */
     if (rc != CUSTSEG_OK) {
         custseg__free(ds->by_id);
         custseg__free(ds->id_rank);
@@ -117,5 +121,5 @@ size_t custseg_dataset_memory_bytes(const custseg_dataset *ds)
         bytes += n * 2 * sizeof(uint32_t);
     if (ds->metrics.first_day != NULL)
         bytes += n * 5 * sizeof(int64_t);
-    return bytes;
+    return bytes + custseg__custdata_memory(ds->cd);
 }

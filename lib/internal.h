@@ -263,11 +263,17 @@ struct custseg_dataset {
     int64_t *sum_frequency;
     int64_t *sum_monetary;
 
-    /* computed at freeze */
+    /* computed at freeze, which also renumbers the customers in byte
+     * order of id (idorder.c): once frozen, both are the identity and
+     * per-customer arrays are in result row order */
     uint32_t *by_id;     /* customer indexes in byte order of id */
     uint32_t *id_rank;   /* inverse of by_id */
     custseg__metrics metrics; /* at the default as_of */
     int64_t default_as_of_day; /* day after the latest transaction */
+
+    /* attributes, events and "attr:" maps (attributes.h); NULL until the
+     * first is set */
+    struct custseg__custdata *cd;
 };
 
 /* Append n transactions whose customers are already interned (used by the
@@ -294,6 +300,23 @@ int custseg__progress(custseg_progress_fn fn, void *payload, double f);
 /* ------------------------------------------------------------------ csv.c */
 int custseg__load_csv(custseg_dataset *ds, const char *data, size_t len,
                       const char *name);
+/* Row reader for the customers, events and "attr:" loaders
+ * (attributes_csv.c): the loader's lexing on one thread. columns[k] is a
+ * header name, or a 1-based position when "header" is 0; fn gets the
+ * fields of those columns in that order (trimmed, unescaped, not
+ * NUL-terminated, valid during the call), the row's first line, and
+ * whether the row has the first row's field count. A non-zero return
+ * from fn stops the scan and is returned. Errors are set on ds. */
+typedef struct custseg__csv_field {
+    const char *p;
+    size_t len;
+} custseg__csv_field;
+typedef int (*custseg__csv_row_fn)(void *payload,
+                                   const custseg__csv_field *f,
+                                   int64_t line, bool complete);
+int custseg__csv_rows(custseg_dataset *ds, const char *data, size_t len,
+                      const char *name, const char *const *columns,
+                      int ncolumns, custseg__csv_row_fn fn, void *payload);
 
 /* ------------------------------------------------------------------ metrics.c
  * Compute metrics for as_of_day over the transactions dated on or before
@@ -367,10 +390,37 @@ struct custseg_strategy {
     size_t nsegs, capsegs;
     custseg_progress_fn progress;
     void *progress_payload;
+    struct custseg__prior *prior; /* prior.c: rules and RFM scores; NULL
+                                     for other kinds */
 };
 
 extern const custseg__strategy_kind custseg__rfm_kind;
 extern const custseg__strategy_kind custseg__decile_kind;
+extern const custseg__strategy_kind custseg__prior_kind;
+/* prior.c: free s->prior (NULL is fine). */
+void custseg__prior_free(struct custseg__prior *p);
+
+/* The built-in kind called name, or NULL (strategy.c). */
+const custseg__strategy_kind *custseg__builtin_kind(const char *name);
+/* custom.c: the registered kind called name with one more reference
+ * (a strategy handle's), or NULL; release drops it and ignores built-in
+ * kinds, so strategy.c may call it for every strategy it frees. */
+const custseg__strategy_kind *custseg__custom_acquire(const char *name);
+void custseg__custom_release(const custseg__strategy_kind *kind);
+extern const custseg__strategy_kind custseg__value_kind;
+extern const custseg__strategy_kind custseg__lifecycle_kind;
+
+/* optlist.c: list-valued option text ("0.8,0.95", "A,B,C").
+ * custseg__list_next: the next comma-separated item at *p (start p at the
+ * text), spaces and tabs around it trimmed; advances *p, false at the end.
+ * "" is one empty item and "a," two items, the second empty.
+ * custseg__parse_fixed_list: up to max unsigned decimals ("0.8", "2")
+ * into exact fixed point with `places` decimals (0.8 -> 8 * 10^(places-1));
+ * *n gets the count. More places than `places`, signs, exponents, empty
+ * items, too many items or int64 overflow: CUSTSEG_EINVAL. */
+bool custseg__list_next(const char **p, const char **item, size_t *len);
+int custseg__parse_fixed_list(const char *text, int places, int64_t *out,
+                              size_t max, size_t *n);
 
 /* Option lookups for strategy implementations (by name; the name must be
  * one of the kind's options). */
@@ -424,8 +474,11 @@ struct custseg_result {
  * that has a transaction up to m's as_of (m->last_day != INT64_MIN; all
  * customers of a summary dataset), rows in byte order of customer id:
  * r->row_customer[row] is the dataset's customer index of each row. fields
- * is a bit set of (1u << CUSTSEG_FIELD_*) to allocate. Returns ENODATA when
- * no customer qualifies. */
+ * is a bit set of (1u << CUSTSEG_FIELD_*) to allocate, plus optionally
+ * CUSTSEG__RESULT_ALL_CUSTOMERS: a row for every customer of the dataset,
+ * with or without transactions (lifecycle's prospects); m still gives
+ * as_of. Returns ENODATA when no customer qualifies. */
+#define CUSTSEG__RESULT_ALL_CUSTOMERS (1u << 31)
 int custseg__result_new(custseg_result **out, const custseg_dataset *ds,
                         const custseg__metrics *m, const char *strategy,
                         unsigned fields, size_t nseg);

@@ -34,13 +34,68 @@ static bool row_included(const custseg_dataset *ds, const custseg__metrics *m,
            m->last_day[c] != INT64_MIN;
 }
 
+#if defined(__GNUC__)
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void)(p))
+#endif
+
+/* Ids are taken in byte order, which is random in the string table: the
+ * offset of the id 2 * AHEAD rows on and the bytes of the one AHEAD rows
+ * on are requested early, so that the cache misses overlap. */
+#define AHEAD 16
+
+static void prefetch_id(const custseg_dataset *ds, size_t i)
+{
+    const custseg__strtab *t = &ds->customers;
+
+    if (i + 2 * AHEAD < t->count)
+        PREFETCH(&t->offsets[ds->by_id[i + 2 * AHEAD]]);
+    if (i + AHEAD < t->count)
+        PREFETCH(custseg__strtab_get(t, ds->by_id[i + AHEAD]));
+}
+
+/* Every customer: walk the table in its own order and write each id to
+ * its row (id_rank), so reads are sequential and the scattered writes
+ * overlap, instead of a gather whose two misses (offset, then bytes)
+ * wait on each other. */
+static void copy_all_ids(custseg_result *r, const custseg_dataset *ds)
+{
+    const custseg__strtab *t = &ds->customers;
+    uint64_t *off = r->id_offsets, sum = 0, len;
+    size_t c, n = t->count;
+
+    for (c = 0; c < n && ds->by_id[c] == c; c++)
+        ;
+    if (c == n) { /* ids in byte order already: freeze renumbers them */
+        memcpy(r->id_bytes, t->bytes, (size_t)t->offsets[n]);
+        memcpy(off, t->offsets, (n + 1) * sizeof *off);
+        memcpy(r->row_customer, ds->by_id, n * sizeof *r->row_customer);
+        return;
+    }
+    for (c = 0; c < n; c++) /* each row's length, with its NUL */
+        off[ds->id_rank[c]] = t->offsets[c + 1] - t->offsets[c];
+    for (c = 0; c < n; c++) {
+        len = off[c];
+        off[c] = sum;
+        sum += len;
+    }
+    off[n] = sum;
+    for (c = 0; c < n; c++)
+        memcpy(r->id_bytes + off[ds->id_rank[c]], t->bytes + t->offsets[c],
+               (size_t)(t->offsets[c + 1] - t->offsets[c]));
+    memcpy(r->row_customer, ds->by_id, n * sizeof *r->row_customer);
+}
+
 static int copy_ids(custseg_result *r, const custseg_dataset *ds,
                     const custseg__metrics *m)
 {
     const custseg__strtab *t = &ds->customers;
     size_t bytes = 0, row = 0, i;
 
-    for (i = 0; i < t->count; i++)
+    if (r->n == t->count) /* every id: the table's size */
+        bytes = (size_t)t->offsets[t->count];
+    for (i = 0; r->n < t->count && i < t->count; i++)
         if (row_included(ds, m, ds->by_id[i]))
             bytes += custseg__strtab_len(t, ds->by_id[i]) + 1;
     r->id_bytes = custseg__malloc(bytes ? bytes : 1);
@@ -49,12 +104,18 @@ static int copy_ids(custseg_result *r, const custseg_dataset *ds,
     if (r->id_bytes == NULL || r->id_offsets == NULL ||
         r->row_customer == NULL)
         return CUSTSEG_ENOMEM;
+    if (r->n == t->count) {
+        copy_all_ids(r, ds);
+        return CUSTSEG_OK;
+    }
     bytes = 0;
     for (i = 0; i < t->count; i++) {
         uint32_t c = ds->by_id[i];
-        size_t len = custseg__strtab_len(t, c);
+        size_t len;
+        prefetch_id(ds, i);
         if (!row_included(ds, m, c))
             continue;
+        len = custseg__strtab_len(t, c);
         memcpy(r->id_bytes + bytes, custseg__strtab_get(t, c), len + 1);
         r->id_offsets[row] = bytes;
         r->row_customer[row++] = c;
@@ -93,6 +154,9 @@ int custseg__result_new(custseg_result **out, const custseg_dataset *ds,
 {
     custseg_result *r;
     size_t i;
+    /* row_included() takes every customer when it has no metrics. */
+    const custseg__metrics *pick =
+        fields & CUSTSEG__RESULT_ALL_CUSTOMERS ? NULL : m;
     int v, s, rc;
 
     *out = NULL;
@@ -108,9 +172,9 @@ int custseg__result_new(custseg_result **out, const custseg_dataset *ds,
         for (s = 0; s < 10; s++)
             r->thr_lower[v][s] = r->thr_upper[v][s] = NAN;
     for (i = 0; i < ds->customers.count; i++)
-        if (row_included(ds, m, (uint32_t)i))
+        if (row_included(ds, pick, (uint32_t)i))
             r->n++;
-    rc = r->n == 0 ? CUSTSEG_ENODATA : copy_ids(r, ds, m);
+    rc = r->n == 0 ? CUSTSEG_ENODATA : copy_ids(r, ds, pick);
     if (rc == CUSTSEG_OK)
         rc = alloc_rows(r, fields, nseg);
     if (rc != CUSTSEG_OK) {

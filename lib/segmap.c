@@ -42,12 +42,18 @@ static void segdef_free(custseg__segdef *d)
     custseg__free(d->codes);
 }
 
+/* A map leaves one segment of the result's limit to "Others": a map
+ * that filled the limit would make every run fail. */
+#define MAP_MAX_SEGMENTS (CUSTSEG_MAX_SEGMENTS - 1)
+
 /* Room for k more segments, within the documented limit. */
 static int reserve(custseg_strategy *s, size_t k)
 {
-    if (k > CUSTSEG_MAX_SEGMENTS || s->nsegs > CUSTSEG_MAX_SEGMENTS - k)
+    if (k > MAP_MAX_SEGMENTS || s->nsegs > MAP_MAX_SEGMENTS - k)
         return custseg__err_set(&s->err, CUSTSEG_ELIMIT,
-                                "more than %u segments",
+                                "more than %u segments in a map (one of "
+                                "the %u a result may have is \"Others\")",
+                                (unsigned)MAP_MAX_SEGMENTS,
                                 (unsigned)CUSTSEG_MAX_SEGMENTS);
     if (custseg__grow((void **)&s->segs, &s->capsegs, s->nsegs + k,
                       sizeof *s->segs) != CUSTSEG_OK)

@@ -13,33 +13,43 @@
 #include <string.h>
 
 static const custseg__strategy_kind *const kinds[] = {
-    &custseg__rfm_kind, &custseg__decile_kind
+    &custseg__rfm_kind, &custseg__decile_kind, &custseg__value_kind,
+    &custseg__lifecycle_kind, &custseg__prior_kind
 };
 #define NKINDS (sizeof kinds / sizeof kinds[0])
 
+const custseg__strategy_kind *custseg__builtin_kind(const char *name)
+{
+    size_t k;
+
+    for (k = 0; k < NKINDS; k++)
+        if (strcmp(kinds[k]->name, name) == 0)
+            return kinds[k];
+    return NULL;
+}
+
 int custseg_strategy_new(custseg_strategy **out, const char *name)
 {
+    const custseg__strategy_kind *kind;
     custseg_strategy *s;
-    size_t k;
 
     if (out == NULL || name == NULL)
         return CUSTSEG_EINVAL;
     *out = NULL;
-    for (k = 0; k < NKINDS; k++)
-        if (strcmp(kinds[k]->name, name) == 0)
-            break;
-    if (k == NKINDS)
+    /* Built-in names cannot be registered, so the order does not matter. */
+    kind = custseg__builtin_kind(name);
+    if (kind == NULL && (kind = custseg__custom_acquire(name)) == NULL)
         return CUSTSEG_ENOTFOUND;
     s = custseg__calloc(1, sizeof *s);
-    if (s == NULL)
-        return CUSTSEG_ENOMEM;
-    s->kind = kinds[k];
-    s->values = custseg__calloc(s->kind->noptions ? s->kind->noptions : 1,
-                                sizeof *s->values);
-    if (s->values == NULL) {
+    if (s != NULL)
+        s->values = custseg__calloc(kind->noptions ? kind->noptions : 1,
+                                    sizeof *s->values);
+    if (s == NULL || s->values == NULL) {
         custseg__free(s);
+        custseg__custom_release(kind);
         return CUSTSEG_ENOMEM;
     }
+    s->kind = kind;
     custseg__err_clear(&s->err);
     *out = s;
     return CUSTSEG_OK;
@@ -68,6 +78,8 @@ void custseg_strategy_free(custseg_strategy *s)
         custseg__free(s->values[i].s);
     custseg__free(s->values);
     free_segs(s);
+    custseg__prior_free(s->prior);
+    custseg__custom_release(s->kind); /* may free the kind: use it first */
     custseg__free(s);
 }
 

@@ -60,6 +60,41 @@ c,30.000,2
 d,3.000,5
 e,100.125,1" "decile csv output"
 
+# value: T = 168.625; by value desc the share before each customer is
+# e 0%, c 59.4%, b 77.2% (A, the one crossing 80%), a 92.3% (B), d 98.2%.
+expect 0 "value csv" -- "$CLI" value --input "$tmp/tx.csv" --map "$MAP" \
+    --format csv
+same "$tmp/out" "customer_id,recency,frequency,monetary,value,score,segment
+a,7,1,10.00,10.00,10.000000,B
+b,5,2,25.50,25.50,25.500000,A
+c,3,1,30.00,30.00,30.000000,A
+d,1,3,3.00,3.00,3.000000,C
+e,4,1,100.13,100.13,100.125000,A" "value csv output"
+expect 0 "value tiers" -- "$CLI" value --input "$tmp/tx.csv" --map "$MAP" \
+    --format csv --thresholds 0.5 --tiers top,rest
+grep -q "^c,.*,rest$" "$tmp/out" && ok || bad "value custom tiers"
+
+# lifecycle, fixed limits: first purchases 6..7 days ago are not new
+# with --new-days 2; recency 1..3 active, 4..5 at risk, 6 dormant, 7 lost.
+expect 0 "lifecycle csv" -- "$CLI" lifecycle --input "$tmp/tx.csv" \
+    --map "$MAP" --format csv --new-days 2 --active-days 3 \
+    --at-risk-days 5 --dormant-days 6
+same "$tmp/out" "customer_id,recency,frequency,monetary,score,segment
+a,7,1,10.00,10.000000,lost
+b,5,2,25.50,25.500000,at risk
+c,3,1,30.00,30.000000,active
+d,1,3,3.00,3.000000,active
+e,4,1,100.13,100.125000,at risk" "lifecycle csv output"
+# gap mode: every gap is one day, so limits are 1, 2 and 4 days.
+expect 0 "lifecycle gap" -- "$CLI" lifecycle --input "$tmp/tx.csv" \
+    --map "$MAP" --format csv --new-days 0 --mode gap
+same "$tmp/out" "customer_id,recency,frequency,monetary,score,segment
+a,7,1,10.00,10.000000,lost
+b,5,2,25.50,25.500000,lost
+c,3,1,30.00,30.000000,dormant
+d,1,3,3.00,3.000000,active
+e,4,1,100.13,100.125000,dormant" "lifecycle gap output"
+
 # stdin gives the same bytes as a file.
 "$CLI" rfm --input - --map "$MAP" --format csv < "$tmp/tx.csv" \
     > "$tmp/stdin.out" 2>/dev/null
@@ -104,9 +139,78 @@ expect 2 "unknown option" -- "$CLI" rfm --input "$tmp/tx.csv" --map "$MAP" \
 expect 2 "bad role" -- "$CLI" rfm --input "$tmp/tx.csv" --map who=customer
 expect 2 "bins out of range" -- "$CLI" rfm --input "$tmp/tx.csv" \
     --map "$MAP" --bins 11
+expect 2 "bad thresholds" -- "$CLI" value --input "$tmp/tx.csv" \
+    --map "$MAP" --thresholds 0.9,0.8
+expect 2 "option of another strategy" -- "$CLI" rfm --input "$tmp/tx.csv" \
+    --map "$MAP" --tiers A,B
+expect 2 "bad mode" -- "$CLI" lifecycle --input "$tmp/tx.csv" \
+    --map "$MAP" --mode sometimes
+expect 2 "days not a number" -- "$CLI" lifecycle --input "$tmp/tx.csv" \
+    --map "$MAP" --new-days soon
+expect 1 "limits out of order" -- "$CLI" lifecycle \
+    --input "$tmp/tx.csv" --map "$MAP" --active-days 500
 expect 1 "missing file" -- "$CLI" rfm --input "$tmp/nope.csv" --map "$MAP"
 expect 1 "missing column" -- "$CLI" rfm --input "$tmp/tx.csv" \
     --map customer=nope,time=time,amount=amount
+
+# prior: rules over attributes (a customers file), behaviour and events;
+# z is a prospect known only from the customers and events files.
+cat > "$tmp/rules.txt" <<'RULES'
+# first match wins
+Frequent: frequency >= 2 and tier = "gold"
+Big: monetary > 50
+Recent: recency <= 3
+Visited: days_since("visit") <= 2
+RULES
+printf 'id,tier\nb,gold\nd,silver\nz,gold\n' > "$tmp/crm.csv"
+printf 'who,ev,ts\nz,visit,2024-01-07 10:00:00\n' > "$tmp/ev.csv"
+expect 0 "prior rules" -- "$CLI" prior --input "$tmp/tx.csv" --map "$MAP" \
+    --rules "$tmp/rules.txt" --customers "$tmp/crm.csv" \
+    --customers-map id=id,tier=tier --events "$tmp/ev.csv" \
+    --events-map customer=who,name=ev,time=ts --default-segment Rest \
+    --format csv
+same "$tmp/out" "customer_id,recency,frequency,monetary,score,segment
+a,7,1,10.00,10.000000,Rest
+b,5,2,25.50,25.500000,Frequent
+c,3,1,30.00,30.000000,Recent
+d,1,3,3.00,3.000000,Recent
+e,4,1,100.13,100.125000,Big
+z,-1,0,0.00,0.000000,Visited" "prior rules output"
+expect 0 "prior group-by" -- "$CLI" prior --input "$tmp/tx.csv" \
+    --map "$MAP" --customers "$tmp/crm.csv" --customers-map id=id,tier=tier \
+    --group-by tier --format csv
+cut -d, -f1,6 "$tmp/out" > "$tmp/cut"
+same "$tmp/cut" "customer_id,segment
+a,Other
+b,gold
+c,Other
+d,silver
+e,Other
+z,gold" "prior group-by output"
+cat > "$tmp/flat.csv" <<'CSV'
+customer,order,time,amount,country
+a,1,2024-01-01,10.00,UK
+a,2,2024-01-03,5.00,DE
+b,3,2024-01-02,20.00,FR
+CSV
+expect 0 "prior --attr" -- "$CLI" prior --input "$tmp/flat.csv" \
+    --map "$MAP" --attr country=country --group-by country --format csv
+cut -d, -f1,6 "$tmp/out" > "$tmp/cut"
+same "$tmp/cut" "customer_id,segment
+a,DE
+b,FR" "prior --attr output"
+expect 2 "prior without rules" -- "$CLI" prior --input "$tmp/tx.csv" \
+    --map "$MAP"
+expect 2 "customers without map" -- "$CLI" prior --input "$tmp/tx.csv" \
+    --map "$MAP" --group-by tier --customers "$tmp/crm.csv"
+printf 'Ok: recency > 1\nBad: recency >\n' > "$tmp/bad.rules"
+expect 1 "bad rule" -- "$CLI" prior --input "$tmp/tx.csv" --map "$MAP" \
+    --rules "$tmp/bad.rules"
+grep -q "bad.rules:2:15: rule \"Bad\": expected" "$tmp/err" && ok ||
+    bad "bad rule message: $(cat "$tmp/err")"
+expect 1 "unknown name" -- "$CLI" prior --input "$tmp/tx.csv" \
+    --map "$MAP" --rules "$tmp/rules.txt"
+grep -q "unknown name 'tier'" "$tmp/err" && ok || bad "unknown name message"
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

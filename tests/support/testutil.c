@@ -7,12 +7,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+/* Files above this size (the Online Retail set) are skipped in quick runs:
+ * under valgrind one load of it takes minutes. */
+#define TU_QUICK_MAX (8 << 20)
+
+int tu_quick(void)
+{
+    const char *q = getenv("CUSTSEG_QUICK");
+
+    return q != NULL && *q != '\0' && strcmp(q, "0") != 0;
+}
 
 const char *tu_data_path(const char *relative)
 {
     static char path[4096];
     const char *dir = getenv("CUSTSEG_DATA_DIR");
+    struct stat st;
 
     if (dir == NULL || *dir == '\0')
         dir = "../shared/data";
@@ -20,6 +33,11 @@ const char *tu_data_path(const char *relative)
     if (access(path, R_OK) != 0) {
         fprintf(stderr, "skipped: reference data %s not found "
                 "(set CUSTSEG_DATA_DIR)\n", path);
+        return NULL;
+    }
+    if (tu_quick() && stat(path, &st) == 0 && st.st_size > TU_QUICK_MAX) {
+        fprintf(stderr, "skipped: reference data %s is over %d MB and "
+                "CUSTSEG_QUICK is set\n", path, TU_QUICK_MAX >> 20);
         return NULL;
     }
     return path;

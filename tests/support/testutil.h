@@ -11,9 +11,17 @@
  * ($CUSTSEG_DATA_DIR, default ../shared/data relative to the repository
  * root, where the tests run). Returns NULL, after printing a "skipped"
  * message naming the file, when it does not exist: a user's clone has no
- * reference data. The string is static until the next call.
+ * reference data (or, see tu_quick(), when it is big and the run quick).
+ * The string is static until the next call.
  */
 const char *tu_data_path(const char *relative);
+
+/*
+ * Non-zero when CUSTSEG_QUICK is set (and not "0"): the slow checkers
+ * (valgrind, ThreadSanitizer) set it, and tests then skip their biggest
+ * inputs with a message. tu_data_path() skips reference files over 8 MB.
+ */
+int tu_quick(void);
 
 /* Read a whole file into a malloc'ed NUL-terminated buffer (NULL on error). */
 char *tu_read_file(const char *path, size_t *out_len);
