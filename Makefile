@@ -246,7 +246,12 @@ install: all
 	$(INSTALL) -m 755 $(SHARED) $(DESTDIR)$(LIBDIR)/$(SHLIB)
 	ln -sf $(SHLIB) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SHLIB) $(DESTDIR)$(LIBDIR)/libcustseg.so
-	$(INSTALL) -m 644 custseg.pc $(DESTDIR)$(PKGCONFIGDIR)/custseg.pc
+	@# Written here, from the install prefix, so a custseg.pc built
+	@# earlier for another PREFIX is never installed.
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+	    custseg.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/custseg.pc
+	chmod 644 $(DESTDIR)$(PKGCONFIGDIR)/custseg.pc
 	$(CC) $(BASEFLAGS) $(CFLAGS) examples/custseg-cli.c -o $(B)/custseg-installed \
 	    -L$(B) -lcustseg -Wl,-rpath,$(LIBDIR) $(THREADLIB) $(MATHLIB)
 	$(INSTALL) -m 755 $(B)/custseg-installed $(DESTDIR)$(BINDIR)/custseg
