@@ -146,34 +146,12 @@ static int build_result(custseg_result **out, custseg_strategy *s,
     return CUSTSEG_OK;
 }
 
-/* The customers a result has rows for, in id order: those with a
- * transaction up to as_of (all of them in a summary dataset), as
- * custseg__result_new picks them. Borrows ds->by_id when that is all. */
-static int active_rows(const custseg_dataset *ds, const custseg__metrics *m,
-                       uint32_t **owned, decile_run *d)
-{
-    size_t i, n = ds->customers.count;
-
-    *owned = NULL;
-    d->rows = ds->by_id;
-    d->n = n;
-    if (ds->kind == CUSTSEG__DS_SUMMARY || m->active == n)
-        return CUSTSEG_OK;
-    if ((*owned = custseg__malloc((m->active + 1) * sizeof **owned)) == NULL)
-        return CUSTSEG_ENOMEM;
-    for (i = 0, d->n = 0; i < n; i++)
-        if (m->last_day[ds->by_id[i]] != INT64_MIN)
-            (*owned)[d->n++] = ds->by_id[i];
-    d->rows = *owned;
-    return CUSTSEG_OK;
-}
-
 static int rank_and_build(custseg_result **out, custseg_strategy *s,
                           const custseg_dataset *ds, decile_run *d)
 {
     uint32_t *owned = NULL;
     size_t f;
-    int st = active_rows(ds, d->m, &owned, d);
+    int st = custseg__result_rows(ds, d->m, &d->rows, &d->n, &owned);
 
     if (st == CUSTSEG_OK && d->n == 0)
         st = custseg__err_set(&s->err, CUSTSEG_ENODATA, "decile: no "

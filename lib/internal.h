@@ -479,6 +479,12 @@ struct custseg_result {
  * with or without transactions (lifecycle's prospects); m still gives
  * as_of. Returns ENODATA when no customer qualifies. */
 #define CUSTSEG__RESULT_ALL_CUSTOMERS (1u << 31)
+/* The customers custseg__result_new gives rows to (without the
+ * ALL_CUSTOMERS flag), in id order: *out_rows borrows ds->by_id when that
+ * is every customer, else points to *owned, which the caller frees. */
+int custseg__result_rows(const custseg_dataset *ds, const custseg__metrics *m,
+                         const uint32_t **out_rows, size_t *out_n,
+                         uint32_t **owned);
 int custseg__result_new(custseg_result **out, const custseg_dataset *ds,
                         const custseg__metrics *m, const char *strategy,
                         unsigned fields, size_t nseg);

@@ -34,6 +34,26 @@ static bool row_included(const custseg_dataset *ds, const custseg__metrics *m,
            m->last_day[c] != INT64_MIN;
 }
 
+int custseg__result_rows(const custseg_dataset *ds, const custseg__metrics *m,
+                         const uint32_t **out_rows, size_t *out_n,
+                         uint32_t **owned)
+{
+    size_t i, n = ds->customers.count;
+
+    *owned = NULL;
+    *out_rows = ds->by_id;
+    *out_n = n;
+    if (ds->kind == CUSTSEG__DS_SUMMARY || m->active == n)
+        return CUSTSEG_OK; /* every customer: borrow ds->by_id */
+    if ((*owned = custseg__malloc((m->active + 1) * sizeof **owned)) == NULL)
+        return CUSTSEG_ENOMEM;
+    for (i = 0, *out_n = 0; i < n; i++)
+        if (row_included(ds, m, ds->by_id[i]))
+            (*owned)[(*out_n)++] = ds->by_id[i];
+    *out_rows = *owned;
+    return CUSTSEG_OK;
+}
+
 #if defined(__GNUC__)
 #define PREFETCH(p) __builtin_prefetch(p)
 #else

@@ -447,28 +447,6 @@ static int fail(custseg_strategy *s, int st)
     return st; /* already described by the callee */
 }
 
-/* The customers a result has rows for, in id order: those with a
- * transaction up to as_of (all of them in a summary dataset), as
- * custseg__result_new picks them. Borrows ds->by_id when that is all. */
-static int active_rows(const custseg_dataset *ds, const custseg__metrics *m,
-                       uint32_t **owned, rfm_job *j)
-{
-    size_t i, n = ds->customers.count;
-
-    *owned = NULL;
-    j->rows = ds->by_id;
-    j->n = n;
-    if (ds->kind == CUSTSEG__DS_SUMMARY || m->active == n)
-        return CUSTSEG_OK;
-    if ((*owned = custseg__malloc((m->active + 1) * sizeof **owned)) == NULL)
-        return CUSTSEG_ENOMEM;
-    for (i = 0, j->n = 0; i < n; i++)
-        if (m->last_day[ds->by_id[i]] != INT64_MIN)
-            (*owned)[j->n++] = ds->by_id[i];
-    j->rows = *owned;
-    return CUSTSEG_OK;
-}
-
 static int rfm_score_and_build(custseg_result **out, custseg_strategy *s,
                                const custseg_dataset *ds,
                                const custseg__metrics *m)
@@ -481,7 +459,7 @@ static int rfm_score_and_build(custseg_result **out, custseg_strategy *s,
     j.m = m;
     j.bins = (int)custseg__opt_int(s, "bins");
     j.quantile = strcmp(custseg__opt_str(s, "binning"), "quantile") == 0;
-    st = active_rows(ds, m, &rows, &j);
+    st = custseg__result_rows(ds, m, &j.rows, &j.n, &rows);
     if (st == CUSTSEG_OK && j.n == 0)
         st = custseg__err_set(&s->err, CUSTSEG_ENODATA, "rfm: no customer "
                               "has a transaction up to as_of");
