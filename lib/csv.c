@@ -34,6 +34,7 @@
  * calling thread. Progress callbacks run only on the calling thread.
  */
 #include "attributes.h"
+#include "idpart.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -427,6 +428,9 @@ typedef struct chunk {
     int64_t lines;           /* line ends consumed */
     custseg__report rep;     /* lines relative to the chunk's first line */
     custseg__strtab own[T_COUNT];  /* ids of a chunk after the first */
+    custseg__idlist ids[T_COUNT];  /* ids by partition (load.part) */
+    const char *prevp[T_COUNT];    /* previous row's id, if in the input */
+    size_t prevlen[T_COUNT];
     custseg__strtab *tab[T_COUNT]; /* own, or the dataset's for chunk 0 */
     uint32_t last[T_COUNT];  /* previous row's id index, per table */
     cols out;
@@ -458,6 +462,7 @@ typedef struct load {
     int64_t first_line;      /* line number where data rows begin */
     size_t step;             /* bytes between progress reports */
     bool serial;             /* one chunk, whatever ds->threads says */
+    bool part;               /* ids by partition (idpart.h), not batches */
     bool quiet;              /* no progress reports until the end */
     atomic_size_t done;      /* bytes parsed, all chunks together */
     atomic_int cancel;
@@ -1011,6 +1016,76 @@ static int flush(chunk *ch)
     return rc;
 }
 
+/* ------------------------------------------------------------ partitions
+ *
+ * The fast way (load.part, see idpart.h): a row's ids are not looked up
+ * but appended to the chunk's partition lists, and the row's columns get
+ * CUSTSEG__IDSAME (the id of the row before) or a placeholder that the
+ * interning overwrites; finish_ids() resolves both once every chunk is
+ * parsed. Used when the dataset has no ids yet, so no id needs to be
+ * found among earlier ones. */
+
+static bool in_input(const load *ld, const char *p)
+{
+    return p >= ld->data && p < ld->end;
+}
+
+/* The column value of table t for the row being stored. */
+static int id_value(chunk *ch, int t, uint32_t row, uint32_t *out)
+{
+    int slot = ch->ld->slot[id_roles[t]], rc;
+    const field *f;
+    bool stable;
+
+    *out = CUSTSEG__NONE;
+    if (slot < 0 || ch->f[slot].len == 0)
+        return CUSTSEG_OK;
+    f = &ch->f[slot];
+    if (ch->prevp[t] != NULL && ch->prevlen[t] == f->len &&
+        memcmp(ch->prevp[t], f->p, f->len) == 0) {
+        *out = CUSTSEG__IDSAME;
+        return CUSTSEG_OK;
+    }
+    stable = in_input(ch->ld, f->p);
+    rc = custseg__idlist_add(&ch->ids[t], f->p, f->len, stable, row);
+    ch->prevp[t] = stable ? f->p : NULL; /* unescaped bytes move */
+    ch->prevlen[t] = f->len;
+    *out = 0; /* the interning writes the index */
+    return rc;
+}
+
+static void take_ids(chunk *ch, int64_t line, int64_t time, int64_t amount)
+{
+    size_t n = ch->out.n;
+    uint32_t id[T_COUNT];
+    int t, rc = CUSTSEG_OK;
+
+    if (n == ch->out.cap)
+        rc = ch->direct ? grow_direct(ch) : grow_local(ch);
+    if (rc == CUSTSEG_OK && n >= CUSTSEG__NONE)
+        rc = CUSTSEG__EFALLBACK; /* rows are 32-bit in the lists */
+    if (rc != CUSTSEG_OK) {
+        fail(ch, rc, line, -1);
+        return;
+    }
+    for (t = 0; t < T_COUNT; t++)
+        if ((rc = id_value(ch, t, (uint32_t)n, &id[t])) != CUSTSEG_OK) {
+            fail(ch, rc, line, id_roles[t]);
+            return;
+        }
+    ch->out.cust[n] = id[T_CUST];
+    ch->out.ord[n] = id[T_ORD];
+    if (ch->out.cat != NULL)
+        ch->out.cat[n] = id[T_CAT];
+    ch->out.time[n] = time;
+    ch->out.amount[n] = amount;
+    ch->out.n = n + 1;
+    if (time < ch->min_time)
+        ch->min_time = time;
+    if (time > ch->max_time)
+        ch->max_time = time;
+}
+
 /* One transaction row: checks in a fixed order, so each rejected row has
  * exactly one reason. */
 static void take_tx(chunk *ch, const rowinfo *ri, int64_t line)
@@ -1041,6 +1116,10 @@ static void take_tx(chunk *ch, const rowinfo *ri, int64_t line)
         return;
     }
     ch->rep.accepted++;
+    if (ld->part) {
+        take_ids(ch, line, t, amount);
+        return;
+    }
     push_row(ch, line, t, amount);
     if (ch->npb == BATCH)
         flush(ch);
@@ -1213,6 +1292,7 @@ static int chunk_init(chunk *ch, load *ld, const char *begin,
     report_init(&ch->rep);
     for (t = 0; t < T_COUNT; t++) {
         custseg__strtab_init(&ch->own[t]);
+        custseg__idlist_init(&ch->ids[t]);
         ch->last[t] = CUSTSEG__NONE;
     }
     ch->tab[T_CUST] = direct ? &ld->ds->customers : &ch->own[T_CUST];
@@ -1227,8 +1307,10 @@ static void chunk_free(chunk *ch)
 {
     int t;
 
-    for (t = 0; t < T_COUNT; t++)
+    for (t = 0; t < T_COUNT; t++) {
         custseg__strtab_free(&ch->own[t]);
+        custseg__idlist_free(&ch->ids[t]);
+    }
     if (!ch->direct) {
         custseg__free(ch->out.cust);
         custseg__free(ch->out.ord);
@@ -1452,6 +1534,128 @@ static int merge_rows(load *ld, size_t *rows)
     return CUSTSEG_OK;
 }
 
+/* ------------------------------------------------------------ partitions */
+
+typedef struct id_finish {
+    load *ld;
+    size_t *rowbase;                          /* first dataset row */
+    uint32_t base[T_COUNT][CUSTSEG__IDPARTS]; /* idparts_intern() */
+} id_finish;
+
+static uint32_t *id_column(cols *o, int t)
+{
+    return t == T_CUST ? o->cust : t == T_ORD ? o->ord : o->cat;
+}
+
+/* Final ids from what take_ids() and the interning wrote. */
+static void resolve_ids(uint32_t *dst, const uint32_t *src, size_t n,
+                        const uint32_t *base)
+{
+    uint32_t last = CUSTSEG__NONE;
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        uint32_t v = src[i];
+        if (v == CUSTSEG__IDSAME)
+            v = last;
+        else if (v != CUSTSEG__NONE)
+            v = base[v >> 24] + (v & 0xffffffu);
+        dst[i] = v;
+        if (v != CUSTSEG__NONE)
+            last = v;
+    }
+}
+
+/* A chunk's rows into place: the first chunk's are there already. */
+static int place_chunk(size_t k, void *payload)
+{
+    id_finish *fn = payload;
+    custseg_dataset *ds = fn->ld->ds;
+    chunk *ch = &fn->ld->chunks[k];
+    size_t at = ds->ntx + fn->rowbase[k], n = ch->out.n;
+    uint32_t *dst[T_COUNT];
+    int t;
+
+    dst[T_CUST] = ds->tx_customer + at;
+    dst[T_ORD] = ds->tx_order + at;
+    dst[T_CAT] = ds->tx_category != NULL ? ds->tx_category + at : NULL;
+    for (t = 0; t < T_COUNT; t++) {
+        uint32_t *src = id_column(&ch->out, t);
+        if (src != NULL)
+            resolve_ids(dst[t], src, n, fn->base[t]);
+        else if (dst[t] != NULL)
+            memset(dst[t], 0xff, n * sizeof *dst[t]); /* NONE */
+    }
+    if (k > 0) {
+        memcpy(ds->tx_time + at, ch->out.time, n * sizeof *ch->out.time);
+        memcpy(ds->tx_amount + at, ch->out.amount,
+               n * sizeof *ch->out.amount);
+    }
+    return CUSTSEG_OK;
+}
+
+/* Intern the ids of every chunk by partition, then put the rows in
+ * place with their final ids. */
+static int finish_ids(load *ld, size_t *rows)
+{
+    custseg_dataset *ds = ld->ds;
+    custseg__strtab *dst[T_COUNT];
+    const custseg__idlist **lists;
+    uint32_t **idcols;
+    id_finish *fn;
+    bool cat = ld->slot[CUSTSEG__ROLE_CATEGORY] >= 0;
+    int threads = ld->serial ? 1 : ds->threads, t, rc;
+    size_t k, n = ld->nchunks;
+
+    dst[T_CUST] = &ds->customers;
+    dst[T_ORD] = &ds->orders;
+    dst[T_CAT] = &ds->categories;
+    fn = custseg__calloc(1, sizeof *fn);
+    lists = custseg__malloc(n * sizeof *lists);
+    idcols = custseg__malloc(n * sizeof *idcols);
+    rc = fn == NULL || lists == NULL || idcols == NULL ? CUSTSEG_ENOMEM
+                                                       : CUSTSEG_OK;
+    if (rc == CUSTSEG_OK && (fn->rowbase = custseg__malloc(
+                                 n * sizeof *fn->rowbase)) == NULL)
+        rc = CUSTSEG_ENOMEM;
+    *rows = 0;
+    for (k = 0; k < n && rc == CUSTSEG_OK; k++) {
+        fn->rowbase[k] = *rows;
+        *rows += ld->chunks[k].out.n;
+    }
+    if (rc == CUSTSEG_OK && *rows > 0)
+        rc = custseg__dataset_reserve(ds, *rows, cat);
+    if (rc == CUSTSEG_OK) { /* the first chunk's columns may have moved */
+        chunk *c0 = &ld->chunks[0];
+        c0->out.cust = ds->tx_customer + ds->ntx;
+        c0->out.ord = ds->tx_order + ds->ntx;
+        c0->out.cat = cat ? ds->tx_category + ds->ntx : NULL;
+    }
+    for (t = 0; t < T_COUNT && rc == CUSTSEG_OK; t++) {
+        if (ld->slot[id_roles[t]] < 0)
+            continue;
+        for (k = 0; k < n; k++) {
+            lists[k] = &ld->chunks[k].ids[t];
+            idcols[k] = id_column(&ld->chunks[k].out, t);
+        }
+        rc = custseg__idparts_intern(dst[t], lists, idcols, n, threads,
+                                     id_limits[t], t != T_ORD,
+                                     fn->base[t]);
+    }
+    if (rc == CUSTSEG_OK) {
+        fn->ld = ld;
+        rc = custseg__run_jobs(n, threads, place_chunk, fn);
+    }
+    if (fn != NULL)
+        custseg__free(fn->rowbase);
+    custseg__free(fn);
+    custseg__free(lists);
+    custseg__free(idcols);
+    if (rc == CUSTSEG_ENOMEM)
+        custseg__err_set(&ds->err, rc, "%s: out of memory", ld->name);
+    return rc;
+}
+
 /* Chunk report lines are relative to the chunk; make them absolute and
  * keep the first five per reason, in input order. */
 static void merge_report(custseg__report *dst, const custseg__report *src,
@@ -1542,8 +1746,10 @@ static int parse_and_merge(load *ld)
     run_chunks(ld);
     if ((rc = fix_cuts(ld)) != CUSTSEG_OK)
         return custseg__err_set(&ds->err, rc, "out of memory");
-    if ((rc = merge_reports(ld, minmax)) != CUSTSEG_OK ||
-        (rc = merge_rows(ld, &rows)) != CUSTSEG_OK)
+    if ((rc = merge_reports(ld, minmax)) != CUSTSEG_OK)
+        return rc;
+    rc = ld->part ? finish_ids(ld, &rows) : merge_rows(ld, &rows);
+    if (rc != CUSTSEG_OK)
         return rc;
     rc = custseg__progress(ds->progress, ds->progress_payload, 1.0);
     if (rc != CUSTSEG_OK)
@@ -1619,15 +1825,22 @@ static void rollback(custseg_dataset *ds, undo u)
 /* Parse and merge the rows. A chunk meets a size limit later than the
  * whole load would (it counts only its own ids), so a threaded load
  * that hits one is done again in one piece: the error then names the
- * same row as with one thread. */
+ * same row as with one thread. The partitioned way (idpart.h) knows id
+ * counts only at the end, so it too leaves limits, and the inputs it
+ * cannot take (CUSTSEG__EFALLBACK), to a load in one piece. */
 static int load_rows(load *ld, undo u)
 {
-    int rc = parse_and_merge(ld);
-    bool chunked = ld->nchunks > 1;
+    int rc;
+    bool chunked;
 
+    ld->part = !ld->summary && u.count[T_CUST] == 0 &&
+               u.count[T_ORD] == 0 && u.count[T_CAT] == 0;
+    rc = parse_and_merge(ld);
+    chunked = ld->nchunks > 1 || ld->part;
     load_free(ld);
-    if (rc != CUSTSEG_ELIMIT || !chunked)
+    if (!(rc == CUSTSEG_ELIMIT || rc == CUSTSEG__EFALLBACK) || !chunked)
         return rc;
+    ld->part = false;
     rollback(ld->ds, u);
     custseg__err_clear(&ld->ds->err);
     ld->ds->kind = ld->summary ? CUSTSEG__DS_SUMMARY

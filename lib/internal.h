@@ -106,14 +106,25 @@ int custseg__strtab_intern(custseg__strtab *t, const char *s, size_t len,
 int custseg__strtab_intern_hashed(custseg__strtab *t, const char *s,
                                   size_t len, uint64_t h, uint32_t limit,
                                   uint32_t *out_index, bool *out_added);
-/* The slot where probing for hash h starts (t->nslots > 0): derived from
- * the 32-bit tag that each slot stores, so rehashing needs no string. */
+/* The slot where probing starts for the 32-bit tag (hash >> 32) that
+ * each slot stores, so rehashing needs no string: the tag scaled to the
+ * table, so slots follow tag order and the ids of one hash partition
+ * (idpart.h) have their homes side by side. */
+static inline size_t custseg__slot_home(uint64_t tag, size_t nslots)
+{
+    uint64_t n = (uint64_t)nslots;
+
+    return (size_t)(n <= ((uint64_t)1 << 32) ? (tag * n) >> 32
+                                             : tag * (n >> 32));
+}
+/* The home slot of hash h (t->nslots > 0). */
 static inline size_t custseg__strtab_home(const custseg__strtab *t,
                                           uint64_t h)
 {
-    return (size_t)(h >> 32) & (t->nslots - 1);
+    return custseg__slot_home(h >> 32, t->nslots);
 }
-/* Index of s or CUSTSEG__NONE. */
+/* Index of s or CUSTSEG__NONE (a table without slots is read through:
+ * intern, which builds them, is the fast way). */
 uint32_t custseg__strtab_find(const custseg__strtab *t, const char *s,
                               size_t len);
 static inline const char *custseg__strtab_get(const custseg__strtab *t,
@@ -129,8 +140,11 @@ static inline size_t custseg__strtab_len(const custseg__strtab *t,
 /* Remove the strings added after the table had `count` strings, latest
  * first (undo of a failed all-or-nothing add). */
 void custseg__strtab_truncate(custseg__strtab *t, size_t count);
-/* Drop the hash slots (lookups then scan nothing: find returns NONE). */
+/* Drop the hash slots (find then reads through the strings; the next
+ * intern builds them again). */
 void custseg__strtab_drop_index(custseg__strtab *t);
+/* Build the hash slots of a table that has strings but no slots. */
+int custseg__strtab_index(custseg__strtab *t);
 size_t custseg__strtab_memory(const custseg__strtab *t);
 uint64_t custseg__hash_bytes(const char *s, size_t len);
 

@@ -42,8 +42,29 @@ static uint64_t mix(uint64_t h)
     return h;
 }
 
-/* Eight bytes at a time; the tail is read bytewise. The value depends on
- * byte order, which is fine: hashes never leave the process. */
+static uint64_t read32(const char *p)
+{
+    uint32_t v;
+
+    memcpy(&v, p, 4);
+    return v;
+}
+
+/* The last 1..7 bytes as a number: two overlapping loads, not a copy of
+ * variable length (which costs a library call per id). Distinct for
+ * distinct bytes of one length, which is all a hash needs, since the
+ * length is mixed in too. */
+static uint64_t read_tail(const char *p, size_t n)
+{
+    if (n >= 4)
+        return read32(p) | read32(p + n - 4) << 32;
+    return (uint64_t)(unsigned char)p[0] |
+           (uint64_t)(unsigned char)p[n / 2] << 8 |
+           (uint64_t)(unsigned char)p[n - 1] << 16;
+}
+
+/* Eight bytes at a time. The value depends on byte order, which is fine:
+ * hashes never leave the process. */
 uint64_t custseg__hash_bytes(const char *s, size_t len)
 {
     uint64_t h = 0x9e3779b97f4a7c15ULL ^ (uint64_t)len;
@@ -51,11 +72,8 @@ uint64_t custseg__hash_bytes(const char *s, size_t len)
 
     for (; i + 8 <= len; i += 8)
         h = (h ^ read64(s + i)) * 0x100000001b3ULL + (h >> 29);
-    if (i < len) {
-        uint64_t tail = 0;
-        memcpy(&tail, s + i, len - i);
-        h = (h ^ tail) * 0x100000001b3ULL + (h >> 29);
-    }
+    if (i < len)
+        h = (h ^ read_tail(s + i, len - i)) * 0x100000001b3ULL + (h >> 29);
     return mix(h);
 }
 
@@ -101,7 +119,7 @@ static int rehash(custseg__strtab *t, size_t nslots)
         size_t pos;
         if (slot == 0)
             continue;
-        pos = (size_t)(slot >> 32) & mask;
+        pos = custseg__slot_home(slot >> 32, nslots);
         while (slots[pos] != 0)
             pos = (pos + 1) & mask;
         slots[pos] = slot;
@@ -111,7 +129,7 @@ static int rehash(custseg__strtab *t, size_t nslots)
             uint64_t h = custseg__hash_bytes(
                 custseg__strtab_get(t, (uint32_t)i),
                 custseg__strtab_len(t, (uint32_t)i));
-            size_t pos = (size_t)(h >> 32) & mask;
+            size_t pos = custseg__slot_home(h >> 32, nslots);
             while (slots[pos] != 0)
                 pos = (pos + 1) & mask;
             slots[pos] = ((h >> 32) << 32) | (uint64_t)(i + 1);
@@ -122,6 +140,19 @@ static int rehash(custseg__strtab *t, size_t nslots)
     return CUSTSEG_OK;
 }
 
+/* Without slots (a table loaded by idpart.c, or dropped at freeze) a
+ * lookup that cannot build them reads every string: slow, never wrong. */
+static uint32_t scan_strings(const custseg__strtab *t, const char *s,
+                             size_t len)
+{
+    size_t i;
+
+    for (i = 0; i < t->count; i++)
+        if (same(t, (uint32_t)i, s, len))
+            return (uint32_t)i;
+    return CUSTSEG__NONE;
+}
+
 uint32_t custseg__strtab_find(const custseg__strtab *t, const char *s,
                               size_t len)
 {
@@ -129,10 +160,20 @@ uint32_t custseg__strtab_find(const custseg__strtab *t, const char *s,
     size_t pos;
 
     if (t->nslots == 0)
-        return CUSTSEG__NONE;
+        return scan_strings(t, s, len);
     pos = probe(t, custseg__hash_bytes(s, len), s, len, &found);
     return found ? (uint32_t)(t->slots[pos] & 0xffffffffu) - 1
                  : CUSTSEG__NONE;
+}
+
+/* Slots for n strings: at most half full, doubling from 1024. */
+static size_t slots_for(const custseg__strtab *t, size_t n)
+{
+    size_t ns = t->nslots == 0 ? 1024 : t->nslots;
+
+    while (ns < n * 2) /* also after drop_index */
+        ns *= 2;
+    return ns;
 }
 
 /* Make room for one more string of len bytes (plus NUL) and its offset. */
@@ -147,13 +188,16 @@ static int reserve(custseg__strtab *t, size_t len)
     if (rc == CUSTSEG_OK)
         rc = custseg__grow((void **)&t->offsets, &t->capoffsets,
                            t->count + 2, sizeof *t->offsets);
-    if (rc == CUSTSEG_OK && (t->count + 1) * 2 > t->nslots) {
-        size_t n = t->nslots == 0 ? 1024 : t->nslots;
-        while (n < (t->count + 1) * 2) /* also after drop_index */
-            n *= 2;
-        rc = rehash(t, n);
-    }
+    if (rc == CUSTSEG_OK && (t->count + 1) * 2 > t->nslots)
+        rc = rehash(t, slots_for(t, t->count + 1));
     return rc;
+}
+
+int custseg__strtab_index(custseg__strtab *t)
+{
+    if (t->nslots != 0 || t->count == 0)
+        return CUSTSEG_OK;
+    return rehash(t, slots_for(t, t->count));
 }
 
 int custseg__strtab_intern(custseg__strtab *t, const char *s, size_t len,
@@ -173,6 +217,10 @@ int custseg__strtab_intern_hashed(custseg__strtab *t, const char *s,
     size_t pos;
     int rc;
 
+    /* A table loaded without slots (idpart.c) gets them when first
+     * needed: strings must not be added twice. */
+    if (t->nslots == 0 && (rc = custseg__strtab_index(t)) != CUSTSEG_OK)
+        return rc;
     if (t->nslots != 0) {
         pos = probe(t, h, s, len, &found);
         if (found) {
