@@ -2,8 +2,8 @@
  * metrics.c - per-customer metrics: first and last transaction day,
  * recency, frequency (distinct orders) and net monetary value.
  *
- * One pass over the transaction columns. Distinct orders are counted
- * without hashing pairs: an order id nearly always belongs to a single
+ * One pass over the transaction columns into per-customer tallies.
+ * Distinct orders are counted without hashing pairs: an order id nearly always belongs to a single
  * customer, so each order remembers the first customer seen with it, and
  * only the rare (customer, order) pairs of shared orders are sorted and
  * deduplicated afterwards. Exact, and linear in the common case.
@@ -13,8 +13,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* owned bit private to this file: first_day starts one block that holds
+ * all five arrays (alloc_arrays), freed as one. */
+#define OWN_BLOCK 32u
+
 void custseg__metrics_free(custseg__metrics *m)
 {
+    if (m->owned & OWN_BLOCK)
+        custseg__free(m->first_day);
     if (m->owned & CUSTSEG__OWN_FIRST)
         custseg__free(m->first_day);
     if (m->owned & CUSTSEG__OWN_LAST)
@@ -28,21 +34,25 @@ void custseg__metrics_free(custseg__metrics *m)
     memset(m, 0, sizeof *m);
 }
 
+/* The five arrays in one zeroed block: each separate big block starts
+ * and ends part-way into a huge page, and those ends are faulted in
+ * 4 KiB at a time (see alloc.c), at several milliseconds per block. */
 static int alloc_arrays(custseg__metrics *m, size_t n)
 {
+    size_t each = n ? n : 1, count;
+    int64_t *block;
+
     memset(m, 0, sizeof *m);
-    m->n = n;
-    m->owned = CUSTSEG__OWN_ALL;
-    m->first_day = custseg__calloc(n ? n : 1, sizeof(int64_t));
-    m->last_day = custseg__calloc(n ? n : 1, sizeof(int64_t));
-    m->recency = custseg__calloc(n ? n : 1, sizeof(int64_t));
-    m->frequency = custseg__calloc(n ? n : 1, sizeof(int64_t));
-    m->monetary = custseg__calloc(n ? n : 1, sizeof(int64_t));
-    if (m->first_day == NULL || m->last_day == NULL || m->recency == NULL ||
-        m->frequency == NULL || m->monetary == NULL) {
-        custseg__metrics_free(m);
+    if (!custseg__mul_size(each, 5, &count) ||
+        (block = custseg__calloc(count, sizeof(int64_t))) == NULL)
         return CUSTSEG_ENOMEM;
-    }
+    m->n = n;
+    m->owned = OWN_BLOCK;
+    m->first_day = block;
+    m->last_day = block + each;
+    m->recency = block + 2 * each;
+    m->frequency = block + 3 * each;
+    m->monetary = block + 4 * each;
     return CUSTSEG_OK;
 }
 
@@ -70,84 +80,178 @@ static int cmp_u64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-typedef struct shared_pairs {
-    uint64_t *v;
-    size_t n, cap;
-} shared_pairs;
+/* A customer's running totals side by side, 32-byte aligned: each
+ * transaction then costs one cache miss instead of one per metric array
+ * (customers are scattered over the transactions, so every access is a
+ * miss once there are more than a few thousand). */
+typedef struct tally {
+    int64_t first, last, money, orders;
+} tally;
 
-/* Count distinct orders per customer into m->frequency. */
-static int count_orders(const custseg_dataset *ds, int64_t as_of_day,
-                        custseg__metrics *m)
+/* How far ahead of the transaction being added its tally is prefetched:
+ * enough misses in flight to hide memory latency. */
+#define PREFETCH_AHEAD 24
+
+/* The state of one pass. Splitting the customers into ranges, one
+ * thread and one pass over all transactions per range, was tried: on two
+ * cores the second pass and owner array cost more than the thread won. */
+typedef struct pass {
+    const custseg_dataset *ds;
+    int64_t as_of_day;
+    tally *t;
+    uint64_t *pairs; /* (order << 32 | customer) of shared orders */
+    size_t npairs, cap;
+    int rc;
+} pass;
+
+/* Remember (order, customer) of a shared order; false when out of
+ * memory. */
+static bool add_pair(pass *p, uint32_t o, uint32_t c)
 {
-    uint32_t *owner = NULL;
-    shared_pairs sp = { NULL, 0, 0 };
-    size_t i;
-
-    if (ds->norders > 0) {
-        owner = custseg__malloc(ds->norders * sizeof *owner);
-        if (owner == NULL)
-            return CUSTSEG_ENOMEM;
-        memset(owner, 0xff, ds->norders * sizeof *owner); /* NONE */
-    }
-    for (i = 0; i < ds->ntx; i++) {
-        uint32_t c = ds->tx_customer[i], o = ds->tx_order[i];
-        if (custseg__day_of(ds->tx_time[i]) > as_of_day)
-            continue;
-        if (o == CUSTSEG__NONE) {
-            m->frequency[c]++; /* no order column: each row an order */
-        } else if (owner[o] == CUSTSEG__NONE) {
-            owner[o] = c;
-            m->frequency[c]++;
-        } else if (owner[o] != c) {
-            if (custseg__grow((void **)&sp.v, &sp.cap, sp.n + 1,
-                              sizeof *sp.v) != CUSTSEG_OK) {
-                custseg__free(owner);
-                custseg__free(sp.v);
-                return CUSTSEG_ENOMEM;
-            }
-            sp.v[sp.n++] = ((uint64_t)o << 32) | c;
-        }
-    }
-    if (sp.n > 0)
-        qsort(sp.v, sp.n, sizeof *sp.v, cmp_u64);
-    for (i = 0; i < sp.n; i++)
-        if (i == 0 || sp.v[i] != sp.v[i - 1])
-            m->frequency[sp.v[i] & 0xffffffffu]++;
-    custseg__free(owner);
-    custseg__free(sp.v);
-    return CUSTSEG_OK;
+    if (custseg__grow((void **)&p->pairs, &p->cap, p->npairs + 1,
+                      sizeof *p->pairs) != CUSTSEG_OK)
+        return false;
+    p->pairs[p->npairs++] = ((uint64_t)o << 32) | c;
+    return true;
 }
 
-static int sum_transactions(const custseg_dataset *ds, int64_t as_of_day,
-                            custseg__metrics *m)
+/* Add the transactions to their customers' tallies, in transaction
+ * order. Distinct orders: each order remembers the first customer seen
+ * with it (owner holds customer + 1, 0 = none). A money overflow ends
+ * the pass with CUSTSEG_ERANGE; running out of memory (owner NULL, or
+ * no room for shared pairs) only stops counting orders, so an overflow
+ * is still found and reported first. */
+static void tally_pass(pass *ps, uint32_t *owner)
+{
+    const custseg_dataset *ds = ps->ds;
+    const uint32_t *cust = ds->tx_customer, *ord = ds->tx_order;
+    bool nomem = false;
+    size_t i, ntx = ds->ntx;
+
+    for (i = 0; i < ntx; i++) {
+        uint32_t c = cust[i], o = ord[i];
+        int64_t day;
+        tally *t;
+        if (i + PREFETCH_AHEAD < ntx)
+            __builtin_prefetch(&ps->t[cust[i + PREFETCH_AHEAD]], 1);
+        day = custseg__day_of(ds->tx_time[i]);
+        if (day > ps->as_of_day)
+            continue; /* a snapshot sees only its past */
+        t = &ps->t[c];
+        t->first = day < t->first ? day : t->first;
+        t->last = day > t->last ? day : t->last;
+        if (__builtin_add_overflow(t->money, ds->tx_amount[i], &t->money)) {
+            ps->rc = CUSTSEG_ERANGE;
+            return;
+        }
+        if (o == CUSTSEG__NONE) {
+            t->orders++; /* no order column: each row an order */
+        } else if (owner == NULL) {
+            nomem = true; /* keep looking for an overflow */
+        } else if (owner[o] == 0) {
+            owner[o] = c + 1;
+            t->orders++;
+        } else if (owner[o] != c + 1 && !nomem) {
+            nomem = !add_pair(ps, o, c);
+        }
+    }
+    if (nomem)
+        ps->rc = CUSTSEG_ENOMEM;
+}
+
+/* Count each distinct (order, customer) pair of shared orders once. */
+static void count_shared(pass *p, tally *t)
+{
+    size_t i;
+
+    if (p->npairs > 0)
+        qsort(p->pairs, p->npairs, sizeof *p->pairs, cmp_u64);
+    for (i = 0; i < p->npairs; i++)
+        if (i == 0 || p->pairs[i] != p->pairs[i - 1])
+            t[p->pairs[i] & 0xffffffffu].orders++;
+}
+
+static void spread(const tally *t, custseg__metrics *m)
 {
     size_t i;
 
     for (i = 0; i < m->n; i++) {
-        m->first_day[i] = INT64_MAX;
-        m->last_day[i] = INT64_MIN;
+        m->frequency[i] = t[i].orders;
+        m->monetary[i] = t[i].money;
+        if (t[i].last == INT64_MIN) { /* nothing up to as_of */
+            m->first_day[i] = m->last_day[i] = INT64_MIN;
+            m->recency[i] = 0;
+            continue;
+        }
+        m->first_day[i] = t[i].first;
+        m->last_day[i] = t[i].last;
+        m->recency[i] = m->as_of_day - t[i].last;
+        m->active++;
     }
-    for (i = 0; i < ds->ntx; i++) {
-        uint32_t c = ds->tx_customer[i];
-        int64_t day = custseg__day_of(ds->tx_time[i]);
-        if (day > as_of_day)
-            continue; /* a snapshot sees only its past */
-        if (day < m->first_day[c])
-            m->first_day[c] = day;
-        if (day > m->last_day[c])
-            m->last_day[c] = day;
-        if (__builtin_add_overflow(m->monetary[c], ds->tx_amount[i],
-                                   &m->monetary[c]))
-            return CUSTSEG_ERANGE;
+}
+
+/* Room for n tallies from the first 2 MiB boundary inside the block:
+ * the allocator asks for huge pages only on the whole 2 MiB pages of a
+ * block (alloc.c), and the unaligned ends, faulted in 4 KiB at a time,
+ * would cost milliseconds. Returns the block to free; *t points into it. */
+#define HUGE_ALIGN ((size_t)2 << 20)
+
+static void *alloc_tallies(size_t n, tally **t)
+{
+    size_t bytes;
+    char *raw;
+
+    if (!custseg__mul_size(n ? n : 1, sizeof **t, &bytes) ||
+        !custseg__add_size(bytes, HUGE_ALIGN, &bytes) ||
+        (raw = custseg__malloc(bytes)) == NULL)
+        return NULL;
+    *t = (tally *)(raw + (HUGE_ALIGN - (uintptr_t)raw % HUGE_ALIGN) %
+                             HUGE_ALIGN);
+    return raw;
+}
+
+static void init_tallies(tally *t, size_t n)
+{
+    size_t c;
+
+    for (c = 0; c < n; c++) {
+        t[c].first = INT64_MAX;
+        t[c].last = INT64_MIN;
+        t[c].money = t[c].orders = 0;
     }
-    return CUSTSEG_OK;
+}
+
+/* Tally the transactions into m. */
+static int tally_all(const custseg_dataset *ds, custseg__metrics *m)
+{
+    size_t norders = ds->norders;
+    uint32_t *owner;
+    void *scratch;
+    pass ps = { NULL, 0, NULL, NULL, 0, 0, CUSTSEG_OK };
+
+    ps.ds = ds;
+    ps.as_of_day = m->as_of_day;
+    if ((scratch = alloc_tallies(m->n, &ps.t)) == NULL)
+        return CUSTSEG_ENOMEM;
+    init_tallies(ps.t, m->n);
+    /* calloc: fresh pages come zeroed; a block of its own, so that once
+     * freed, later allocations of that size can reuse its pages */
+    owner = custseg__calloc(norders ? norders : 1, sizeof *owner);
+    tally_pass(&ps, owner);
+    custseg__free(owner);
+    if (ps.rc == CUSTSEG_OK) {
+        count_shared(&ps, ps.t);
+        spread(ps.t, m);
+    }
+    custseg__free(ps.pairs);
+    custseg__free(scratch);
+    return ps.rc;
 }
 
 int custseg__metrics_compute(const custseg_dataset *ds, int64_t as_of_day,
                              custseg__metrics *out)
 {
     custseg__metrics m;
-    size_t i;
     int rc;
 
     if (ds->kind == CUSTSEG__DS_SUMMARY)
@@ -155,20 +259,9 @@ int custseg__metrics_compute(const custseg_dataset *ds, int64_t as_of_day,
     if ((rc = alloc_arrays(&m, ds->customers.count)) != CUSTSEG_OK)
         return rc;
     m.as_of_day = as_of_day;
-    rc = sum_transactions(ds, as_of_day, &m);
-    if (rc == CUSTSEG_OK)
-        rc = count_orders(ds, as_of_day, &m);
-    if (rc != CUSTSEG_OK) {
+    if ((rc = tally_all(ds, &m)) != CUSTSEG_OK) {
         custseg__metrics_free(&m);
         return rc;
-    }
-    for (i = 0; i < m.n; i++) {
-        if (m.last_day[i] == INT64_MIN) {
-            m.first_day[i] = INT64_MIN; /* nothing up to as_of */
-            continue;
-        }
-        m.recency[i] = as_of_day - m.last_day[i];
-        m.active++;
     }
     *out = m;
     return CUSTSEG_OK;
