@@ -25,11 +25,20 @@
 #define PREFETCH_W(p) ((void)(p))
 #endif
 
-void custseg__idlist_init(custseg__idlist *l)
+/* Slabs of 64 KiB to 16 MiB: big ones make huge pages possible for a
+ * big load; small ones keep a small load from touching megabytes. */
+#define SLAB_SHIFT_MIN 4
+#define SLAB_SHIFT_MAX 12
+
+void custseg__idlist_init(custseg__idlist *l, size_t expect)
 {
     memset(l, 0, sizeof *l);
     memset(l->head, 0xff, sizeof l->head); /* CUSTSEG__NONE */
     memset(l->tail, 0xff, sizeof l->tail);
+    l->shift = SLAB_SHIFT_MIN;
+    while (l->shift < SLAB_SHIFT_MAX &&
+           ((size_t)CUSTSEG__IDBLOCK << (l->shift + 2)) < expect)
+        l->shift++;
 }
 
 void custseg__idlist_free(custseg__idlist *l)
@@ -41,13 +50,13 @@ void custseg__idlist_free(custseg__idlist *l)
     custseg__free(l->slab);
     custseg__free(l->next);
     custseg__free(l->keys);
-    custseg__idlist_init(l);
+    custseg__idlist_init(l, 0);
 }
 
 static custseg__idrec *block_at(const custseg__idlist *l, uint32_t b)
 {
-    return l->slab[b / CUSTSEG__IDSLAB] +
-           (size_t)(b % CUSTSEG__IDSLAB) * CUSTSEG__IDBLOCK;
+    return l->slab[b >> l->shift] +
+           (size_t)(b & ((1u << l->shift) - 1)) * CUSTSEG__IDBLOCK;
 }
 
 /* Room for one more block: a new slab when the last is full. */
@@ -65,14 +74,14 @@ static int reserve_block(custseg__idlist *l)
         l->next = next;
         l->capblocks = cap;
     }
-    if (b / CUSTSEG__IDSLAB == l->nslabs) {
+    if (b >> l->shift == l->nslabs) {
         void *dir = custseg__realloc(l->slab,
                                      (l->nslabs + 1) * sizeof *l->slab);
         if (dir == NULL)
             return CUSTSEG_ENOMEM;
         l->slab = dir;
         l->slab[l->nslabs] = custseg__malloc(
-            (size_t)CUSTSEG__IDSLAB * CUSTSEG__IDBLOCK * sizeof **l->slab);
+            ((size_t)CUSTSEG__IDBLOCK << l->shift) * sizeof **l->slab);
         if (l->slab[l->nslabs] == NULL)
             return CUSTSEG_ENOMEM;
         l->nslabs++;
@@ -217,7 +226,7 @@ static int part_lookup(intern_job *j, unsigned p, part_table *sc,
             break;
         i = (uint32_t)(s & 0xffffffffu) - 1;
         if ((s >> 32) == tag && off[i + 1] - off[i] == len + 1 &&
-            memcmp(bytes + off[i], key, len) == 0) {
+            custseg__same_bytes(bytes + off[i], key, len)) {
             *out = i;
             return CUSTSEG_OK;
         }

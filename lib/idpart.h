@@ -23,6 +23,8 @@
 
 #include "internal.h"
 
+#include <string.h>
+
 #define CUSTSEG__IDPARTS 256
 #define CUSTSEG__IDBLOCK 256 /* records per block */
 
@@ -51,15 +53,14 @@ typedef struct custseg__idrec {
     } key;
 } custseg__idrec;
 
-#define CUSTSEG__IDSLAB 1024 /* blocks per slab */
-
 /* One chunk's ids of one table, by partition: each partition a chain of
  * blocks, so appending costs no search. Blocks come from slabs that are
  * never moved: growing an array would copy every record made so far. */
 typedef struct custseg__idlist {
-    custseg__idrec **slab; /* block b: slab[b / IDSLAB], (b % IDSLAB) */
+    custseg__idrec **slab; /* block b: slab[b >> shift], b & (2^shift-1) */
     uint32_t *next;        /* per block: next block of its partition */
     size_t nblocks, capblocks, nslabs;
+    unsigned shift;        /* 2^shift blocks per slab */
     uint32_t head[CUSTSEG__IDPARTS], tail[CUSTSEG__IDPARTS];
     uint32_t fill[CUSTSEG__IDPARTS];   /* records in the tail block */
     uint64_t nrec[CUSTSEG__IDPARTS];   /* records per partition */
@@ -68,7 +69,32 @@ typedef struct custseg__idlist {
     size_t nkeys, capkeys;
 } custseg__idlist;
 
-void custseg__idlist_init(custseg__idlist *l);
+/* a[0..len) == b[0..len). Ids are mostly a few bytes long, for which a
+ * call to memcmp costs more than the comparison: two overlapping 4-byte
+ * loads cover 4 to 8 bytes, and nothing outside the two ranges is read. */
+static inline bool custseg__same_bytes(const char *a, const char *b,
+                                       size_t len)
+{
+    uint32_t x0, x1, y0, y1;
+
+    if (len > 8)
+        return memcmp(a, b, len) == 0;
+    if (len < 4) {
+        size_t i;
+        for (i = 0; i < len; i++)
+            if (a[i] != b[i])
+                return false;
+        return true;
+    }
+    memcpy(&x0, a, 4);
+    memcpy(&y0, b, 4);
+    memcpy(&x1, a + len - 4, 4);
+    memcpy(&y1, b + len - 4, 4);
+    return x0 == y0 && x1 == y1;
+}
+
+/* expect: about how many ids will be added (sizes the slabs). */
+void custseg__idlist_init(custseg__idlist *l, size_t expect);
 void custseg__idlist_free(custseg__idlist *l);
 /* Append id s[0..len) of chunk row `row`. stable: s stays valid until the
  * load ends (it is in the input), else long ids are copied. Returns

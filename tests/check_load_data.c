@@ -174,7 +174,8 @@ START_TEST(cdnow_master)
     /* 1997-01-01 .. 1998-06-30 */
     ck_assert_int_eq(ds->min_time, 852076800);
     ck_assert_int_eq(ds->max_time, 899164800);
-    ck_assert_str_eq(custseg__strtab_get(&ds->customers, 0), "00001");
+    ck_assert_uint_lt(custseg__strtab_find(&ds->customers, "00001", 5),
+                      23570);
     custseg_dataset_free(ds);
 }
 END_TEST
@@ -195,7 +196,8 @@ START_TEST(rfm_orders)
     check_invariant(ds);
     ck_assert_int_eq(custseg_dataset_rows_accepted(ds), 4906);
     ck_assert_uint_eq(custseg_dataset_customer_count(ds), 995);
-    ck_assert_str_eq(custseg__strtab_get(&ds->customers, 0), "Brion Stark");
+    ck_assert_uint_lt(custseg__strtab_find(&ds->customers, "Brion Stark",
+                                           11), 995);
     /* The README says the dates run 2004-12-20 .. 2006-12-31, but the
      * file's order_date column (checked with sort) runs 2001-10-29 ..
      * 2006-12-30; 2006-12-31 is the analysis date of the golden files. */
