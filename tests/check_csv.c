@@ -610,6 +610,62 @@ START_TEST(time_formats)
 }
 END_TEST
 
+/* Rows with at least 64 bytes after them are read off bit masks
+ * (parse_row_fast); every row that form does not fit must still be read
+ * exactly as field by field. Each tricky row here is followed by enough
+ * input for the fast form to be tried on it. */
+START_TEST(fast_rows_fall_back_exactly)
+{
+    custseg_dataset *ds = new_cota();
+    const char *csv =
+        "c,o,t,a\n"
+        "C1 ,O1,2024-01-01,1\n"              /* blank before delimiter */
+        " C2,O2,2024-01-01,2\n"              /* blank at row start */
+        "C3,\tO3,2024-01-01,3\n"             /* tab at a field start */
+        "\"C,4\",O4,2024-01-01,4\n"          /* quoted delimiter */
+        "C5,O5,2024-01-01,5\r\n"             /* CRLF */
+        "C6,O6,2024-01-01,6\r"               /* lone CR */
+        "C7,,2024-01-01,7\n"                 /* empty order */
+        "C8,O8,2024-01-01,8,\n"              /* one field too many */
+        "C9,O9,2024-01-01\n"                 /* one field too few */
+        "C10,O10,2024-01-01,1\"0\n"           /* quote inside a field */
+        "C11_a_customer_id_long_enough_to_end_past_64_bytes,O11,"
+        "2024-01-01,11\n"
+        "C12,O12,2024-01-01,12\n"
+        "PAD,P1,2024-01-01,0\nPAD,P2,2024-01-01,0\nPAD,P3,2024-01-01,0\n"
+        "PAD,P4,2024-01-01,0\nPAD,P5,2024-01-01,0\n";
+    static const char *const ids[] = {
+        "C1", "C2", "C3", "C,4", "C5", "C6", "C7",
+        "C11_a_customer_id_long_enough_to_end_past_64_bytes", "C12", "PAD"
+    };
+    size_t i;
+
+    ck_assert_int_eq(load(ds, csv), CUSTSEG_OK);
+    check_invariant(ds);
+    ck_assert_int_eq(custseg_dataset_rows_read(ds), 17);
+    ck_assert_int_eq(custseg_dataset_rows_accepted(ds), 14);
+    ck_assert_int_eq(rejected(ds, CUSTSEG_REJECT_FIELD_COUNT), 2);
+    ck_assert_int_eq(custseg_dataset_reject_line(ds,
+                         CUSTSEG_REJECT_FIELD_COUNT, 0), 9);
+    ck_assert_int_eq(custseg_dataset_reject_line(ds,
+                         CUSTSEG_REJECT_FIELD_COUNT, 1), 10);
+    ck_assert_int_eq(rejected(ds, CUSTSEG_REJECT_BAD_NUMBER), 1);
+    ck_assert_int_eq(custseg_dataset_reject_line(ds,
+                         CUSTSEG_REJECT_BAD_NUMBER, 0), 11);
+    ck_assert_uint_eq(custseg_dataset_customer_count(ds), 10);
+    for (i = 0; i < sizeof ids / sizeof *ids; i++)
+        ck_assert_msg(custseg__strtab_find(&ds->customers, ids[i],
+                                           strlen(ids[i])) != CUSTSEG__NONE,
+                      "customer \"%s\" missing", ids[i]);
+    ck_assert_uint_ne(custseg__strtab_find(&ds->orders, "O3", 2),
+                      CUSTSEG__NONE);
+    ck_assert_uint_eq(ds->tx_order[6], CUSTSEG__NONE); /* C7 */
+    ck_assert_int_eq(ds->tx_amount[5], 60000);         /* C6 after CR */
+    ck_assert_int_eq(ds->tx_amount[8], 120000);        /* C12 */
+    custseg_dataset_free(ds);
+}
+END_TEST
+
 START_TEST(orders_and_categories)
 {
     custseg_dataset *ds = new_cota();
@@ -1250,6 +1306,7 @@ int main(void)
     TCase *big = tcase_create("threads");
 
     tcase_add_test(tc, basic_load);
+    tcase_add_test(tc, fast_rows_fall_back_exactly);
     tcase_add_test(tc, quoting);
     tcase_add_test(tc, escaped_fields_in_batches);
     tcase_add_test(tc, line_ends);
