@@ -72,13 +72,42 @@ static void permute64(int64_t *arr, const uint32_t *by_id, size_t n,
     memcpy(arr, tmp, n * sizeof *arr);
 }
 
+/* Rows per job when the customer column is renumbered on threads. */
+#define REMAP_ROWS ((size_t)1 << 20)
+
+typedef struct remap_job {
+    uint32_t *col;
+    const uint32_t *rank;
+    size_t n;
+} remap_job;
+
+static int remap_rows(size_t job, void *payload)
+{
+    const remap_job *r = payload;
+    size_t i = job * REMAP_ROWS, end = i + REMAP_ROWS;
+
+    if (end > r->n)
+        end = r->n;
+    for (; i < end; i++)
+        r->col[i] = r->rank[r->col[i]];
+    return CUSTSEG_OK;
+}
+
+/* Per-customer arrays to permute through a scratch array. */
+static bool needs_tmp(const custseg_dataset *ds)
+{
+    return ds->kind == CUSTSEG__DS_SUMMARY ||
+           (ds->cd != NULL && ds->cd->nattrs > 0);
+}
+
 int custseg__renumber_customers(custseg_dataset *ds)
 {
     custseg__strtab *t = &ds->customers;
     size_t n = t->count, i;
     char *bytes;
     uint64_t *off;
-    int64_t *tmp;
+    int64_t *tmp = NULL;
+    remap_job rj;
 
     if (n == 0 || identity(ds))
         return CUSTSEG_OK;
@@ -86,8 +115,9 @@ int custseg__renumber_customers(custseg_dataset *ds)
         return CUSTSEG_ENOMEM;
     bytes = custseg__malloc(t->nbytes ? t->nbytes : 1);
     off = custseg__malloc((n + 1) * sizeof *off);
-    tmp = custseg__malloc(n * sizeof *tmp);
-    if (bytes == NULL || off == NULL || tmp == NULL) {
+    if (needs_tmp(ds))
+        tmp = custseg__malloc(n * sizeof *tmp);
+    if (bytes == NULL || off == NULL || (tmp == NULL && needs_tmp(ds))) {
         custseg__free(bytes);
         custseg__free(off);
         custseg__free(tmp);
@@ -101,8 +131,12 @@ int custseg__renumber_customers(custseg_dataset *ds)
     t->offsets = off;
     t->capoffsets = n + 1;
     renumber_slots(t, ds->id_rank);
-    for (i = 0; i < ds->ntx; i++)
-        ds->tx_customer[i] = ds->id_rank[ds->tx_customer[i]];
+    rj.col = ds->tx_customer;
+    rj.rank = ds->id_rank;
+    rj.n = ds->ntx;
+    /* Jobs never fail, so neither does this. */
+    (void)custseg__run_jobs((ds->ntx + REMAP_ROWS - 1) / REMAP_ROWS,
+                            ds->threads, remap_rows, &rj);
     if (ds->kind == CUSTSEG__DS_SUMMARY) {
         permute64(ds->sum_recency, ds->by_id, n, tmp);
         permute64(ds->sum_frequency, ds->by_id, n, tmp);
