@@ -35,19 +35,19 @@ static int metric_of(const custseg_strategy *s)
 }
 
 /* Everything is kept per result row (customers in id byte order), in the
- * arrays that become the result's fields: ranking row numbers keeps memory
+ * result's own fields, written in place: ranking row numbers keeps memory
  * access sequential and gives the id tie-break for free. */
-static const int row_fields[] = {
-    CUSTSEG_FIELD_RECENCY, CUSTSEG_FIELD_FREQUENCY, CUSTSEG_FIELD_MONETARY,
-    CUSTSEG_FIELD_DECILE, CUSTSEG_FIELD_VALUE};
-#define NFIELDS (sizeof row_fields / sizeof *row_fields)
+#define ROW_FIELDS                                                        \
+    (1u << CUSTSEG_FIELD_RECENCY | 1u << CUSTSEG_FIELD_FREQUENCY |        \
+     1u << CUSTSEG_FIELD_MONETARY | 1u << CUSTSEG_FIELD_DECILE |          \
+     1u << CUSTSEG_FIELD_VALUE)
 
 typedef struct decile_run {
     const custseg__metrics *m;
     const uint32_t *rows;  /* customer index of each row */
     size_t n;
     int metric;
-    int64_t *field[CUSTSEG_FIELD_COUNT_OF]; /* per row; moved to result */
+    int64_t *const *field; /* the result's, per row */
 } decile_run;
 
 /* The ranked value of one row; aov is monetary / frequency rounded half
@@ -64,15 +64,11 @@ static int64_t value_of(const decile_run *d, size_t i)
     return money;
 }
 
-static int gather(decile_run *d)
+static void gather(decile_run *d)
 {
     const custseg__metrics *m = d->m;
-    size_t f, i;
+    size_t i;
 
-    for (f = 0; f < NFIELDS; f++)
-        if ((d->field[row_fields[f]] =
-                 custseg__malloc(d->n * sizeof(int64_t))) == NULL)
-            return CUSTSEG_ENOMEM;
     for (i = 0; i < d->n; i++) {
         uint32_t c = d->rows[i];
         d->field[CUSTSEG_FIELD_RECENCY][i] = m->recency[c];
@@ -80,7 +76,6 @@ static int gather(decile_run *d)
         d->field[CUSTSEG_FIELD_MONETARY][i] = m->monetary[c];
         d->field[CUSTSEG_FIELD_VALUE][i] = value_of(d, i);
     }
-    return CUSTSEG_OK;
 }
 
 /* Rows are in id order, so NTILE over row numbers ordered by value
@@ -92,18 +87,14 @@ static int rank(decile_run *d)
                               true);
 }
 
-/* The per-row arrays become the result's fields (it frees them). */
-static void fill_rows(custseg_result *r, decile_run *d)
+static void fill_rows(custseg_result *r)
 {
-    const int64_t *value = d->field[CUSTSEG_FIELD_VALUE];
-    size_t f, i;
+    const int64_t *value = r->field[CUSTSEG_FIELD_VALUE];
+    const int64_t *decile = r->field[CUSTSEG_FIELD_DECILE];
+    size_t i;
 
-    for (f = 0; f < NFIELDS; f++) {
-        r->field[row_fields[f]] = d->field[row_fields[f]];
-        d->field[row_fields[f]] = NULL;
-    }
     for (i = 0; i < r->n; i++) {
-        r->segment[i] = (uint32_t)r->field[CUSTSEG_FIELD_DECILE][i] - 1;
+        r->segment[i] = (uint32_t)decile[i] - 1;
         r->score[i] = r->value_is_money ? (double)value[i] / CUSTSEG__E4
                                         : (double)value[i];
     }
@@ -121,19 +112,30 @@ static int name_deciles(custseg_result *r)
     return st;
 }
 
-/* The result's fields are the run's arrays, so none is allocated here. */
-static int build_result(custseg_result **out, custseg_strategy *s,
-                        const custseg_dataset *ds, decile_run *d)
+/* The result is made first and the ranking is written straight into its
+ * fields: no array is allocated, filled and then moved. */
+static int rank_and_build(custseg_result **out, custseg_strategy *s,
+                          const custseg_dataset *ds, decile_run *d)
 {
     custseg_result *r = NULL;
-    int st = custseg__result_new(&r, ds, d->m, "decile", 0, NDECILES);
+    int st = custseg__result_new(&r, ds, d->m, "decile", ROW_FIELDS,
+                                 NDECILES);
 
-    if (st == CUSTSEG_OK && r->n != d->n) /* both pick the same rows */
-        st = custseg__err_set(&s->err, CUSTSEG_EINVAL, "decile: internal "
-                              "error: result rows do not match");
+    if (st == CUSTSEG_ENODATA)
+        st = custseg__err_set(&s->err, CUSTSEG_ENODATA, "decile: no "
+                              "customer has a transaction up to as_of");
+    if (st == CUSTSEG_OK) {
+        d->rows = r->row_customer;
+        d->n = r->n;
+        d->field = r->field;
+        gather(d);
+        st = rank(d);
+    }
+    if (st == CUSTSEG_OK)
+        st = custseg__progress(s->progress, s->progress_payload, 0.6);
     if (st == CUSTSEG_OK) {
         r->value_is_money = d->metric != METRIC_FREQUENCY;
-        fill_rows(r, d);
+        fill_rows(r);
         st = name_deciles(r);
     }
     if (st == CUSTSEG_OK)
@@ -144,30 +146,6 @@ static int build_result(custseg_result **out, custseg_strategy *s,
     }
     *out = r;
     return CUSTSEG_OK;
-}
-
-static int rank_and_build(custseg_result **out, custseg_strategy *s,
-                          const custseg_dataset *ds, decile_run *d)
-{
-    uint32_t *owned = NULL;
-    size_t f;
-    int st = custseg__result_rows(ds, d->m, &d->rows, &d->n, &owned);
-
-    if (st == CUSTSEG_OK && d->n == 0)
-        st = custseg__err_set(&s->err, CUSTSEG_ENODATA, "decile: no "
-                              "customer has a transaction up to as_of");
-    if (st == CUSTSEG_OK)
-        st = gather(d);
-    if (st == CUSTSEG_OK)
-        st = rank(d);
-    if (st == CUSTSEG_OK)
-        st = custseg__progress(s->progress, s->progress_payload, 0.6);
-    if (st == CUSTSEG_OK)
-        st = build_result(out, s, ds, d);
-    for (f = 0; f < NFIELDS; f++) /* NULL once moved into the result */
-        custseg__free(d->field[row_fields[f]]);
-    custseg__free(owned);
-    return st;
 }
 
 static int fail(custseg_strategy *s, int st)

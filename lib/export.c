@@ -5,7 +5,8 @@
  * 64 KiB buffer flushed through the caller's write callback, so a million
  * CSV rows cost a few hundred callback calls, not millions.
  *
- * Numbers are formatted only with the decimal.c helpers: printf's %f and
+ * Numbers are formatted with the decimal.c helpers, or for CSV rows with
+ * exact copies of them tuned for a million rows, never with printf: %f and
  * %g follow LC_NUMERIC, and the output must be byte-identical whatever
  * locale the host has set. Money (int64 ten-thousandths) is printed with
  * the caller's decimals and never goes through a double.
@@ -31,7 +32,8 @@ typedef struct writer {
     size_t len;
     custseg_write_fn fn;
     void *payload;
-    int status;         /* CUSTSEG_ECALLBACK once fn failed; sticky */
+    int status;         /* CUSTSEG_ECALLBACK once fn failed, ENOMEM once
+                           a format ran out of memory; sticky */
 } writer;
 
 static void w_flush(writer *w)
@@ -377,25 +379,265 @@ static void w_cell(writer *w, const custseg_result *r, const column *c,
     }
 }
 
+/* ------------------------------------------------------------ CSV rows
+ * The per-row loop is where a CSV export spends its time, so rows are
+ * written straight into the buffer after one room check for the most a
+ * row can take, integers two digits at a time and money with constant
+ * divisors. The bytes are exactly those of w_cell, which still writes a
+ * row too long for the buffer. */
+
+static const char digit_pairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233"
+    "34353637383940414243444546474849505152535455565758596061626364656667"
+    "6869707172737475767778798081828384858687888990919293949596979899";
+
+/* The decimal digits of v, zero-padded to at least width, written from
+ * the last one back: no temporary to copy. */
+static char *put_digits(char *p, uint64_t v, int width)
+{
+    uint64_t t = v;
+    int n = 1;
+    char *end, *s;
+
+    while (t >= 10) {
+        t /= 10;
+        n++;
+    }
+    while (n < width) {
+        *p++ = '0';
+        width--;
+    }
+    end = s = p + n;
+    while (v >= 100) {
+        unsigned d = (unsigned)(v % 100) * 2;
+        v /= 100;
+        s -= 2;
+        s[0] = digit_pairs[d];
+        s[1] = digit_pairs[d + 1];
+    }
+    if (v >= 10) {
+        s[-2] = digit_pairs[v * 2];
+        s[-1] = digit_pairs[v * 2 + 1];
+    } else {
+        s[-1] = (char)('0' + v);
+    }
+    return end;
+}
+
+/* As custseg__format_int64. Scores and day or order counts are mostly
+ * one or two digits: those take no call. */
+static inline char *put_int(char *p, int64_t v)
+{
+    if (v >= 0 && v < 100) {
+        if (v < 10) {
+            *p = (char)('0' + v);
+            return p + 1;
+        }
+        p[0] = digit_pairs[v * 2];
+        p[1] = digit_pairs[v * 2 + 1];
+        return p + 2;
+    }
+    if (v < 0) {
+        *p++ = '-';
+        return put_digits(p, 0 - (uint64_t)v, 1);
+    }
+    return put_digits(p, (uint64_t)v, 1);
+}
+
+/* As custseg__format_e4 with `decimals` places (unit = 10^decimals, div =
+ * 10^(4 - decimals)): rounded half away from zero, no sign on a zero.
+ * Inlined with constants, the divisions become multiplications. */
+static inline char *put_e4(char *p, int64_t v, uint64_t div, uint64_t unit,
+                           int decimals)
+{
+    uint64_t mag = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    uint64_t q = mag / div + ((mag % div) * 2 >= div);
+
+    if (v < 0 && q != 0)
+        *p++ = '-';
+    p = put_digits(p, q / unit, 1);
+    if (decimals > 0) {
+        *p++ = '.';
+        p = put_digits(p, q % unit, decimals);
+    }
+    return p;
+}
+
+static char *put_money(char *p, int64_t v, int decimals)
+{
+    switch (decimals) {
+    case 0:
+        return put_e4(p, v, 10000, 1, 0);
+    case 1:
+        return put_e4(p, v, 1000, 10, 1);
+    case 2:
+        return put_e4(p, v, 100, 100, 2);
+    case 3:
+        return put_e4(p, v, 10, 1000, 3);
+    default:
+        return put_e4(p, v, 1, 10000, 4);
+    }
+}
+
+/* s as a CSV cell (w_csv_str's bytes); p has room for 2 * n + 2. Ids
+ * and names are short: a byte loop that also looks for the specials
+ * beats a scan followed by a library copy. */
+static char *put_csv_str(char *p, const char *s, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < '-' && (c == ',' || c == '"' || c == '\r' || c == '\n'))
+            break;
+        p[i] = (char)c;
+    }
+    if (i == n)
+        return p + n;
+    *p++ = '"';
+    for (i = 0; i < n; i++) {
+        if (s[i] == '"')
+            *p++ = '"';
+        *p++ = s[i];
+    }
+    *p++ = '"';
+    return p;
+}
+
+typedef struct csv_rows {
+    const custseg_result *r;
+    const column *c;
+    size_t nc;
+    int decimals;
+    const int64_t *f[MAX_COLUMNS]; /* each column's field, or NULL */
+    char *segtext;  /* each segment's name as a CSV cell, back to back */
+    size_t *segoff; /* nseg + 1 offsets into segtext */
+    size_t bound;   /* most bytes of a row, its id aside */
+} csv_rows;
+
+/* Segment names are quoted once per export, not once per row. */
+static int csv_rows_init(csv_rows *cr, const custseg_result *r,
+                         const column *c, size_t nc, int decimals)
+{
+    size_t i, bytes = 0, widest = 0;
+
+    memset(cr, 0, sizeof *cr);
+    cr->r = r;
+    cr->c = c;
+    cr->nc = nc;
+    cr->decimals = decimals;
+    cr->segoff = custseg__malloc((r->nseg + 1) * sizeof *cr->segoff);
+    if (cr->segoff == NULL)
+        return CUSTSEG_ENOMEM;
+    for (i = 0; i < r->nseg; i++)
+        bytes += 2 * strlen(r->segs[i].name) + 2;
+    if ((cr->segtext = custseg__malloc(bytes ? bytes : 1)) == NULL)
+        return CUSTSEG_ENOMEM;
+    cr->segoff[0] = 0;
+    for (i = 0; i < r->nseg; i++) {
+        const char *name = r->segs[i].name;
+        char *end = put_csv_str(cr->segtext + cr->segoff[i], name,
+                                strlen(name));
+        cr->segoff[i + 1] = (size_t)(end - cr->segtext);
+        if (cr->segoff[i + 1] - cr->segoff[i] > widest)
+            widest = cr->segoff[i + 1] - cr->segoff[i];
+    }
+    cr->bound = nc + 2; /* commas, newline and the id's quotes */
+    for (i = 0; i < nc; i++) {
+        if (c[i].kind == COL_INT || c[i].kind == COL_MONEY)
+            cr->f[i] = r->field[c[i].field];
+        cr->bound += c[i].kind == COL_SEGMENT ? widest
+                     : c[i].kind == COL_ID    ? 0
+                                              : NUM_MAX;
+    }
+    return CUSTSEG_OK;
+}
+
+static void csv_rows_free(csv_rows *cr)
+{
+    custseg__free(cr->segtext);
+    custseg__free(cr->segoff);
+}
+
+static char *put_cell(char *p, const csv_rows *cr, size_t i, size_t row)
+{
+    const custseg_result *r = cr->r;
+    const char *s;
+    size_t len;
+    uint32_t g;
+    int64_t v;
+
+    switch (cr->c[i].kind) {
+    case COL_ID:
+        s = row_id(r, row, &len);
+        return put_csv_str(p, s, len);
+    case COL_SEGMENT:
+        g = r->segment[row];
+        if (g >= r->nseg)
+            return p; /* row_segment's "" */
+        for (s = cr->segtext + cr->segoff[g],
+            len = cr->segoff[g + 1] - cr->segoff[g]; len > 0; len--)
+            *p++ = *s++;
+        return p;
+    case COL_SCORE:
+        if (!isfinite(r->score[row]))
+            return p;
+        return p + custseg__format_double(p, r->score[row], FIX_DECIMALS);
+    case COL_RFM_SUM:
+        return rfm_sum(r, row, &v) ? put_int(p, v) : p;
+    case COL_MONEY:
+        return cr->f[i] ? put_money(p, cr->f[i][row], cr->decimals) : p;
+    default:
+        return cr->f[i] ? put_int(p, cr->f[i][row]) : p;
+    }
+}
+
+static void csv_row(writer *w, const csv_rows *cr, size_t row)
+{
+    size_t i, idlen = (size_t)(cr->r->id_offsets[row + 1] -
+                               cr->r->id_offsets[row] - 1);
+    size_t most = cr->bound + 2 * idlen;
+    char *p, *start;
+
+    if (most > EXPORT_BUF) { /* a huge id: cell by cell */
+        for (i = 0; i < cr->nc; i++) {
+            if (i > 0)
+                w_char(w, ',');
+            w_cell(w, cr->r, &cr->c[i], row, cr->decimals, false);
+        }
+        w_char(w, '\n');
+        return;
+    }
+    p = start = w_room(w, most);
+    for (i = 0; i < cr->nc; i++) {
+        if (i > 0)
+            *p++ = ',';
+        p = put_cell(p, cr, i, row);
+    }
+    *p++ = '\n';
+    w->len += (size_t)(p - start);
+}
+
 static void write_csv(writer *w, const custseg_result *r, int decimals)
 {
     column c[MAX_COLUMNS];
     size_t nc = row_columns(r, c), i, row;
+    csv_rows cr;
 
+    if (csv_rows_init(&cr, r, c, nc, decimals) != CUSTSEG_OK) {
+        csv_rows_free(&cr);
+        w->status = CUSTSEG_ENOMEM; /* nothing written yet */
+        return;
+    }
     for (i = 0; i < nc; i++) {
         if (i > 0)
             w_char(w, ',');
         w_str(w, c[i].name);
     }
     w_char(w, '\n');
-    for (row = 0; row < r->n && w->status == CUSTSEG_OK; row++) {
-        for (i = 0; i < nc; i++) {
-            if (i > 0)
-                w_char(w, ',');
-            w_cell(w, r, &c[i], row, decimals, false);
-        }
-        w_char(w, '\n');
-    }
+    for (row = 0; row < r->n && w->status == CUSTSEG_OK; row++)
+        csv_row(w, &cr, row);
+    csv_rows_free(&cr);
 }
 
 /* ---------------------------------------------------- segment statistics */
@@ -1091,6 +1333,9 @@ int custseg__export(const custseg_result *r, int format, int decimals,
     write_format(&w, r, format, decimals);
     w_flush(&w);
     custseg__free(w.buf);
+    if (w.status == CUSTSEG_ENOMEM)
+        return custseg__err_set(result_err(r), w.status,
+                                "export: out of memory");
     if (w.status != CUSTSEG_OK)
         return custseg__err_set(result_err(r), w.status,
                                 "export: the write callback failed");

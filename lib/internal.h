@@ -357,6 +357,14 @@ int custseg__sort_ids(const custseg__strtab *t, uint32_t *out);
  * tile[i] gets 1..bins, the first n % bins tiles one row more. */
 int custseg__ntile_i64(int64_t *tile, const int64_t *key, size_t n,
                        int bins, bool desc);
+/* The same, also giving each tile's smallest and largest key (any[t] is
+ * false for a tile without rows); range may be NULL. */
+typedef struct custseg__tile_range {
+    int64_t min[10], max[10];
+    bool any[10];
+} custseg__tile_range;
+int custseg__ntile_range(int64_t *tile, const int64_t *key, size_t n,
+                         int bins, bool desc, custseg__tile_range *range);
 
 /* ------------------------------------------------------------------ strategy.c
  * Built-in strategies are tables of this shape; options are declared with
@@ -477,6 +485,8 @@ struct custseg_result {
     size_t nseg;
     custseg_segment *segs;
     uint32_t *members;      /* rows grouped by segment, id order inside */
+    void *block;            /* holds the per-row arrays above (result.c) */
+    unsigned block_fields;  /* fields in block: the others are freed alone */
     int bins;
     double thr_lower[3][10], thr_upper[3][10]; /* [R,F,M][score-1] */
     bool has_thresholds;

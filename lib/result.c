@@ -107,28 +107,31 @@ static void copy_all_ids(custseg_result *r, const custseg_dataset *ds)
     memcpy(r->row_customer, ds->by_id, n * sizeof *r->row_customer);
 }
 
-static int copy_ids(custseg_result *r, const custseg_dataset *ds,
-                    const custseg__metrics *m)
+/* Bytes of the ids of the result's rows, NULs included. */
+static size_t id_bytes_of(const custseg_result *r, const custseg_dataset *ds,
+                          const custseg__metrics *m)
+{
+    const custseg__strtab *t = &ds->customers;
+    size_t bytes = 0, i;
+
+    if (r->n == t->count) /* every id: the table's size */
+        return (size_t)t->offsets[t->count];
+    for (i = 0; i < t->count; i++)
+        if (row_included(ds, m, ds->by_id[i]))
+            bytes += custseg__strtab_len(t, ds->by_id[i]) + 1;
+    return bytes;
+}
+
+static void copy_ids(custseg_result *r, const custseg_dataset *ds,
+                     const custseg__metrics *m)
 {
     const custseg__strtab *t = &ds->customers;
     size_t bytes = 0, row = 0, i;
 
-    if (r->n == t->count) /* every id: the table's size */
-        bytes = (size_t)t->offsets[t->count];
-    for (i = 0; r->n < t->count && i < t->count; i++)
-        if (row_included(ds, m, ds->by_id[i]))
-            bytes += custseg__strtab_len(t, ds->by_id[i]) + 1;
-    r->id_bytes = custseg__malloc(bytes ? bytes : 1);
-    r->id_offsets = custseg__malloc((r->n + 1) * sizeof *r->id_offsets);
-    r->row_customer = custseg__malloc(r->n * sizeof *r->row_customer);
-    if (r->id_bytes == NULL || r->id_offsets == NULL ||
-        r->row_customer == NULL)
-        return CUSTSEG_ENOMEM;
     if (r->n == t->count) {
         copy_all_ids(r, ds);
-        return CUSTSEG_OK;
+        return;
     }
-    bytes = 0;
     for (i = 0; i < t->count; i++) {
         uint32_t c = ds->by_id[i];
         size_t len;
@@ -142,29 +145,82 @@ static int copy_ids(custseg_result *r, const custseg_dataset *ds,
         bytes += len + 1;
     }
     r->id_offsets[row] = bytes;
+}
+
+/* Every per-row array of a result lives in one zeroed block. Its pages
+ * are first touched right after allocation, and a fresh 4 KiB page costs
+ * many microseconds on virtual machines, while the default allocator
+ * backs only the 2 MiB-aligned interior of big blocks with huge pages. A
+ * dozen separate arrays would each fault in their unaligned ends page by
+ * page; one block, used from its first 2 MiB boundary for a whole number
+ * of 2 MiB, faults in huge pages only. */
+enum { A_IDS, A_OFFSETS, A_CUSTOMER, A_SEGMENT, A_SCORE, A_MEMBERS,
+       A_FIELD0, A_COUNT = A_FIELD0 + CUSTSEG_FIELD_COUNT_OF };
+#define BLOCK_ALIGN ((size_t)2 << 20)
+#define BLOCK_PADDED ((size_t)4 << 20) /* from here on worth aligning */
+
+static bool round_up(size_t *x, size_t to)
+{
+    if (!custseg__add_size(*x, to - 1, x))
+        return false;
+    *x -= *x % to;
+    return true;
+}
+
+static int alloc_block(custseg_result *r, size_t id_bytes, unsigned fields)
+{
+    size_t size[A_COUNT] = {0}, off[A_COUNT], total = 0, pad = 0;
+    uintptr_t base;
+    int a, f;
+
+    size[A_IDS] = id_bytes ? id_bytes : 1;
+    size[A_OFFSETS] = (r->n + 1) * sizeof *r->id_offsets;
+    size[A_CUSTOMER] = r->n * sizeof *r->row_customer;
+    size[A_SEGMENT] = r->n * sizeof *r->segment;
+    size[A_SCORE] = r->n * sizeof *r->score;
+    size[A_MEMBERS] = r->n * sizeof *r->members;
+    for (f = 0; f < CUSTSEG_FIELD_COUNT_OF; f++)
+        if (fields & (1u << f))
+            size[A_FIELD0 + f] = r->n * sizeof(int64_t);
+    for (a = 0; a < A_COUNT; a++) { /* cache-line aligned arrays */
+        off[a] = total;
+        if (!custseg__add_size(total, size[a], &total) ||
+            !round_up(&total, 64))
+            return CUSTSEG_ENOMEM;
+    }
+    if (total >= BLOCK_PADDED) {
+        if (!round_up(&total, BLOCK_ALIGN))
+            return CUSTSEG_ENOMEM;
+        pad = BLOCK_ALIGN;
+    }
+    if ((r->block = custseg__calloc(1, total + pad)) == NULL)
+        return CUSTSEG_ENOMEM;
+    base = (uintptr_t)r->block;
+    if (pad > 0) /* the first 2 MiB boundary in the block */
+        base = (base + BLOCK_ALIGN - 1) & ~(uintptr_t)(BLOCK_ALIGN - 1);
+    r->id_bytes = (char *)(base + off[A_IDS]);
+    r->id_offsets = (uint64_t *)(base + off[A_OFFSETS]);
+    r->row_customer = (uint32_t *)(base + off[A_CUSTOMER]);
+    r->segment = (uint32_t *)(base + off[A_SEGMENT]);
+    r->score = (double *)(base + off[A_SCORE]);
+    r->members = (uint32_t *)(base + off[A_MEMBERS]);
+    for (f = 0; f < CUSTSEG_FIELD_COUNT_OF; f++)
+        if (fields & (1u << f))
+            r->field[f] = (int64_t *)(base + off[A_FIELD0 + f]);
+    r->block_fields = fields & ((1u << CUSTSEG_FIELD_COUNT_OF) - 1);
     return CUSTSEG_OK;
 }
 
-static int alloc_rows(custseg_result *r, unsigned fields, size_t nseg)
+static int alloc_segments(custseg_result *r, size_t nseg)
 {
-    int f;
     size_t i;
 
-    r->segment = custseg__calloc(r->n, sizeof *r->segment);
-    r->score = custseg__calloc(r->n, sizeof *r->score);
     r->segs = custseg__calloc(nseg ? nseg : 1, sizeof *r->segs);
-    if (r->segment == NULL || r->score == NULL || r->segs == NULL)
+    if (r->segs == NULL)
         return CUSTSEG_ENOMEM;
     for (i = 0; i < nseg; i++)
         r->segs[i].index = i;
     r->nseg = nseg;
-    for (f = 0; f < CUSTSEG_FIELD_COUNT_OF; f++) {
-        if (!(fields & (1u << f)))
-            continue;
-        r->field[f] = custseg__calloc(r->n, sizeof(int64_t));
-        if (r->field[f] == NULL)
-            return CUSTSEG_ENOMEM;
-    }
     return CUSTSEG_OK;
 }
 
@@ -194,9 +250,12 @@ int custseg__result_new(custseg_result **out, const custseg_dataset *ds,
     for (i = 0; i < ds->customers.count; i++)
         if (row_included(ds, pick, (uint32_t)i))
             r->n++;
-    rc = r->n == 0 ? CUSTSEG_ENODATA : copy_ids(r, ds, pick);
-    if (rc == CUSTSEG_OK)
-        rc = alloc_rows(r, fields, nseg);
+    rc = r->n == 0 ? CUSTSEG_ENODATA
+                   : alloc_block(r, id_bytes_of(r, ds, pick), fields);
+    if (rc == CUSTSEG_OK) {
+        copy_ids(r, ds, pick);
+        rc = alloc_segments(r, nseg);
+    }
     if (rc != CUSTSEG_OK) {
         custseg_result_free(r);
         return rc;
@@ -229,14 +288,10 @@ void custseg_result_free(custseg_result *r)
     for (i = 0; i < r->nseg; i++)
         custseg__free(r->segs[i].name);
     custseg__free(r->segs);
-    custseg__free(r->id_bytes);
-    custseg__free(r->id_offsets);
-    custseg__free(r->row_customer);
-    custseg__free(r->segment);
-    custseg__free(r->score);
     for (f = 0; f < CUSTSEG_FIELD_COUNT_OF; f++)
-        custseg__free(r->field[f]);
-    custseg__free(r->members);
+        if (!(r->block_fields & (1u << f))) /* added by the strategy */
+            custseg__free(r->field[f]);
+    custseg__free(r->block); /* every other per-row array */
     custseg__free(r);
 }
 
@@ -323,14 +378,10 @@ static void shares(custseg_result *r, int64_t total)
 /* Rows grouped by segment (counting sort; id order kept inside). */
 static int group_members(custseg_result *r)
 {
-    size_t i, pos = 0, *next;
+    size_t i, pos = 0, *next = custseg__malloc(r->nseg * sizeof *next);
 
-    r->members = custseg__malloc(r->n * sizeof *r->members);
-    next = custseg__malloc(r->nseg * sizeof *next);
-    if (r->members == NULL || next == NULL) {
-        custseg__free(next);
+    if (next == NULL)
         return CUSTSEG_ENOMEM;
-    }
     for (i = 0; i < r->nseg; i++) {
         r->segs[i].member_start = next[i] = pos;
         pos += (size_t)r->segs[i].count;

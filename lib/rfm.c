@@ -60,9 +60,9 @@ static const char *const default_codes[] = {
 #define NDEFAULT (sizeof default_names / sizeof *default_names)
 
 /* Everything is kept per result row (customers in id byte order), in the
- * arrays that become the result's fields: metric v in field[v], its score
- * in field[3 + v] (the CUSTSEG_FIELD_* order). Ranking row numbers keeps
- * memory access sequential and gives the id tie-break for free.
+ * result's own fields: metric v in field[v], its score in field[3 + v]
+ * (the CUSTSEG_FIELD_* order). Ranking row numbers keeps memory access
+ * sequential and gives the id tie-break for free.
  * The three rankings are independent jobs (custseg__run_jobs); each writes
  * only its own two arrays and threshold row, so no locking is needed and
  * the result does not depend on the thread count. */
@@ -73,7 +73,7 @@ typedef struct rfm_job {
     size_t n;
     int bins;
     bool quantile;
-    int64_t *field[NFIELDS];   /* per row; moved into the result */
+    int64_t *field[NFIELDS];   /* per row; the result's arrays */
     double lower[NVARS][10], upper[NVARS][10]; /* by score - 1 */
 } rfm_job;
 
@@ -98,37 +98,19 @@ static double sorted_at(const rfm_job *j, int var, const uint32_t *idx,
     return units(var, j->field[var][idx[p]]);
 }
 
-/* ntile thresholds: the smallest and largest value given each score,
- * NaN for a score nobody got (fewer customers than bins). */
-static void ntile_thresholds(rfm_job *j, int var)
-{
-    const int64_t *key = j->field[var], *score = j->field[NVARS + var];
-    int64_t lo[10], hi[10];
-    bool any[10] = {false};
-    size_t i;
-
-    for (i = 0; i < j->n; i++) {
-        int64_t t = score[i] - 1, v = key[i];
-        if (!any[t] || v < lo[t])
-            lo[t] = v;
-        if (!any[t] || v > hi[t])
-            hi[t] = v;
-        any[t] = true;
-    }
-    for (i = 0; i < (size_t)j->bins; i++) {
-        j->lower[var][i] = any[i] ? units(var, lo[i]) : NAN;
-        j->upper[var][i] = any[i] ? units(var, hi[i]) : NAN;
-    }
-}
-
-/* custseg__ntile_i64 has the SQL semantics, ties kept in row order. */
+/* custseg__ntile_range has the SQL semantics, ties kept in row order.
+ * Thresholds are the smallest and largest value given each score, NaN
+ * for a score nobody got (fewer customers than bins). */
 static int score_ntile(rfm_job *j, int var)
 {
-    int st = custseg__ntile_i64(j->field[NVARS + var], j->field[var], j->n,
-                                j->bins, var == V_R);
+    custseg__tile_range g;
+    int i, st = custseg__ntile_range(j->field[NVARS + var], j->field[var],
+                                     j->n, j->bins, var == V_R, &g);
 
-    if (st == CUSTSEG_OK)
-        ntile_thresholds(j, var);
+    for (i = 0; st == CUSTSEG_OK && i < j->bins; i++) {
+        j->lower[var][i] = g.any[i] ? units(var, g.min[i]) : NAN;
+        j->upper[var][i] = g.any[i] ? units(var, g.max[i]) : NAN;
+    }
     return st;
 }
 
@@ -260,11 +242,6 @@ static int score_job(size_t job, void *payload)
 
 static int score_all(rfm_job *j, const custseg_strategy *s)
 {
-    int f;
-
-    for (f = 0; f < NFIELDS; f++)
-        if ((j->field[f] = custseg__malloc(j->n * sizeof(int64_t))) == NULL)
-            return CUSTSEG_ENOMEM;
     return custseg__run_jobs(NVARS, (int)custseg__opt_int(s, "threads"),
                              score_job, j);
 }
@@ -341,12 +318,14 @@ static void build_segtab(segtab *t, const custseg_strategy *s,
     bool seen[CODES] = {false};
     size_t i;
 
+    if (s->nsegs == 0 && j->bins == 5) { /* fixed codes: no scan needed */
+        segtab_default(t);
+        return;
+    }
     for (i = 0; i < j->n; i++)
         seen[code_of_row(j, i)] = true;
     if (s->nsegs > 0)
         segtab_caller(t, s, seen);
-    else if (j->bins == 5)
-        segtab_default(t);
     else
         segtab_per_code(t, seen);
 }
@@ -374,16 +353,10 @@ static int name_segments(custseg_result *r, const custseg_strategy *s,
 
 /* ------------------------------------------------------------ result */
 
-/* The per-row arrays become the result's fields (it frees them). */
-static void fill_rows(custseg_result *r, rfm_job *j, const segtab *t)
+static void fill_rows(custseg_result *r, const segtab *t)
 {
     size_t i;
-    int f;
 
-    for (f = 0; f < NFIELDS; f++) {
-        r->field[f] = j->field[f];
-        j->field[f] = NULL;
-    }
     for (i = 0; i < r->n; i++) {
         int64_t sr = r->field[CUSTSEG_FIELD_R][i];
         int64_t sf = r->field[CUSTSEG_FIELD_F][i];
@@ -402,32 +375,41 @@ static void copy_thresholds(custseg_result *r, const rfm_job *j)
     memcpy(r->thr_upper, j->upper, sizeof r->thr_upper);
 }
 
-/* The result's fields are the job's arrays, so none is allocated here. */
-static int build_result(custseg_result **out, custseg_strategy *s,
-                        const custseg_dataset *ds, rfm_job *j)
+/* Segments as many as the codes that occur, in place of the count the
+ * result was made with (per-code mode only). */
+static int resize_segments(custseg_result *r, size_t nseg)
+{
+    custseg_segment *segs = custseg__calloc(nseg ? nseg : 1, sizeof *segs);
+    size_t i;
+
+    if (segs == NULL)
+        return CUSTSEG_ENOMEM;
+    custseg__free(r->segs);
+    r->segs = segs;
+    r->nseg = nseg;
+    for (i = 0; i < nseg; i++)
+        segs[i].index = i;
+    return CUSTSEG_OK;
+}
+
+/* The scores are already in r's fields: segments, score and statistics. */
+static int build_result(custseg_result *r, const custseg_strategy *s,
+                        const rfm_job *j)
 {
     segtab t;
-    custseg_result *r = NULL;
-    int st;
+    int st = CUSTSEG_OK;
 
     build_segtab(&t, s, j);
-    st = custseg__result_new(&r, ds, j->m, "rfm", 0, t.nseg);
-    if (st == CUSTSEG_OK && r->n != j->n) /* both pick the same rows */
-        st = custseg__err_set(&s->err, CUSTSEG_EINVAL, "rfm: internal "
-                              "error: result rows do not match");
+    if (t.nseg != r->nseg)
+        st = resize_segments(r, t.nseg);
     if (st == CUSTSEG_OK) {
-        fill_rows(r, j, &t);
+        fill_rows(r, &t);
         copy_thresholds(r, j);
         st = name_segments(r, s, j, &t);
     }
     if (st == CUSTSEG_OK)
         st = custseg__result_finish(r);
-    if (st != CUSTSEG_OK) {
-        custseg_result_free(r);
-        return st;
-    }
-    *out = r;
-    return CUSTSEG_OK;
+    return st;
 }
 
 /* ------------------------------------------------------------ run
@@ -447,32 +429,51 @@ static int fail(custseg_strategy *s, int st)
     return st; /* already described by the callee */
 }
 
+/* The segment count known before scoring; per-code mode counts the
+ * codes that occur afterwards. */
+static size_t planned_segments(const custseg_strategy *s, int bins)
+{
+    if (s->nsegs > 0)
+        return s->nsegs + 1; /* and "Others" */
+    return bins == 5 ? NDEFAULT : 0;
+}
+
+/* The result is made first and scores are written straight into its
+ * fields: no array is allocated, filled and then moved. */
 static int rfm_score_and_build(custseg_result **out, custseg_strategy *s,
                                const custseg_dataset *ds,
                                const custseg__metrics *m)
 {
     rfm_job j;
-    uint32_t *rows = NULL;
+    custseg_result *r = NULL;
     int st, f;
 
     memset(&j, 0, sizeof j);
     j.m = m;
     j.bins = (int)custseg__opt_int(s, "bins");
     j.quantile = strcmp(custseg__opt_str(s, "binning"), "quantile") == 0;
-    st = custseg__result_rows(ds, m, &j.rows, &j.n, &rows);
-    if (st == CUSTSEG_OK && j.n == 0)
+    st = custseg__result_new(&r, ds, m, "rfm", (1u << NFIELDS) - 1,
+                             planned_segments(s, j.bins));
+    if (st == CUSTSEG_ENODATA)
         st = custseg__err_set(&s->err, CUSTSEG_ENODATA, "rfm: no customer "
                               "has a transaction up to as_of");
-    if (st == CUSTSEG_OK)
+    if (st == CUSTSEG_OK) {
+        j.rows = r->row_customer;
+        j.n = r->n;
+        for (f = 0; f < NFIELDS; f++)
+            j.field[f] = r->field[f];
         st = score_all(&j, s);
+    }
     if (st == CUSTSEG_OK)
         st = custseg__progress(s->progress, s->progress_payload, 0.6);
     if (st == CUSTSEG_OK)
-        st = build_result(out, s, ds, &j);
-    for (f = 0; f < NFIELDS; f++) /* NULL once moved into the result */
-        custseg__free(j.field[f]);
-    custseg__free(rows);
-    return st;
+        st = build_result(r, s, &j);
+    if (st != CUSTSEG_OK) {
+        custseg_result_free(r);
+        return st;
+    }
+    *out = r;
+    return CUSTSEG_OK;
 }
 
 static int rfm_run(custseg_result **out, custseg_strategy *s,
