@@ -536,10 +536,15 @@ typedef struct chunk {
     custseg__idlist ids[T_COUNT];  /* ids by partition (load.part) */
     const char *prevp[T_COUNT];    /* previous row's id, if in the input */
     size_t prevlen[T_COUNT];
+    char tbytes[32];               /* the last time stamp parsed, */
+    size_t tlen;                   /* its length (0: none), */
+    int64_t tvalue;                /* and its value */
     custseg__strtab *tab[T_COUNT]; /* own, or the dataset's for chunk 0 */
     uint32_t last[T_COUNT];  /* previous row's id index, per table */
     cols out;
     bool direct;             /* out is the dataset's spare column space */
+    bool region;             /* out is a fixed part of it (regions) */
+    size_t at;               /* rows past ntx where that part starts */
     int64_t min_time, max_time;
     scratch sc;
     field *f;
@@ -1171,7 +1176,9 @@ static void take_ids(chunk *ch, int64_t line, int64_t time, int64_t amount)
     int t, rc = CUSTSEG_OK;
 
     if (n == ch->out.cap)
-        rc = ch->direct ? grow_direct(ch) : grow_local(ch);
+        rc = ch->region   ? CUSTSEG__EFALLBACK /* cannot happen */
+             : ch->direct ? grow_direct(ch)
+                          : grow_local(ch);
     if (rc == CUSTSEG_OK && n >= CUSTSEG__NONE)
         rc = CUSTSEG__EFALLBACK; /* rows are 32-bit in the lists */
     if (rc != CUSTSEG_OK) {
@@ -1196,6 +1203,25 @@ static void take_ids(chunk *ch, int64_t line, int64_t time, int64_t amount)
         ch->max_time = time;
 }
 
+/* The row's time. The lines of an order nearly always repeat its time
+ * stamp, byte for byte: the same bytes give the same time, unparsed. */
+static bool row_time(chunk *ch, const field *tf, int64_t *t)
+{
+    if (tf->len == ch->tlen && tf->len > 0 &&
+        memcmp(tf->p, ch->tbytes, tf->len) == 0) {
+        *t = ch->tvalue;
+        return true;
+    }
+    if (tf->len == 0 || custseg__parse_time(tf->p, tf->len, t) != 0)
+        return false;
+    if (tf->len <= sizeof ch->tbytes) {
+        memcpy(ch->tbytes, tf->p, tf->len);
+        ch->tlen = tf->len;
+        ch->tvalue = *t;
+    }
+    return true;
+}
+
 /* One transaction row: checks in a fixed order, so each rejected row has
  * exactly one reason. */
 static void take_tx(chunk *ch, const rowinfo *ri, int64_t line)
@@ -1213,7 +1239,7 @@ static void take_tx(chunk *ch, const rowinfo *ri, int64_t line)
         return;
     }
     tf = &f[ld->slot[CUSTSEG__ROLE_TIME]];
-    if (tf->len == 0 || custseg__parse_time(tf->p, tf->len, &t) != 0) {
+    if (!row_time(ch, tf, &t)) {
         reject(ch, CUSTSEG_REJECT_BAD_DATE, line);
         return;
     }
@@ -1430,7 +1456,7 @@ static void chunk_free(chunk *ch)
         custseg__strtab_free(&ch->own[t]);
         custseg__idlist_free(&ch->ids[t]);
     }
-    if (!ch->direct) {
+    if (!ch->direct && !ch->region) { /* its own columns */
         custseg__free(ch->out.cust);
         custseg__free(ch->out.ord);
         custseg__free(ch->out.cat);
@@ -1653,6 +1679,79 @@ static int merge_rows(load *ld, size_t *rows)
     return CUSTSEG_OK;
 }
 
+/* ------------------------------------------------------------ regions
+ *
+ * In the partitioned way every chunk parses straight into its own part of
+ * the dataset's columns, so that no chunk's rows are copied (a copy into
+ * fresh memory costs more than the parse on some machines). A chunk has
+ * no more rows than line ends plus one, so parts sized that way never
+ * overlap; they are counted before parsing, and the rows are moved down
+ * over the gaps (blank lines, rejected rows) afterwards. */
+
+/* Line ends in [s, e): LF, CRLF or a lone CR, each once. */
+static size_t count_line_ends(const unsigned char *s, const unsigned char *e)
+{
+    size_t n = 0;
+#if CUSTSEG_SSE2
+    const __m128i lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
+
+    while (e - s >= 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)s);
+        unsigned l = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, lf));
+        unsigned c = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, cr));
+        n += (size_t)__builtin_popcount(l);
+        /* a CR is a line end of its own unless an LF follows it */
+        c &= ~(l >> 1);
+        if ((c & 0x8000u) && e - s > 16 && s[16] == '\n')
+            c &= 0x7fffu;
+        n += (size_t)__builtin_popcount(c);
+        s += 16;
+    }
+#endif
+    for (; s < e; s++)
+        n += *s == '\n' || (*s == '\r' && !(s + 1 < e && s[1] == '\n'));
+    return n;
+}
+
+static int count_job(size_t k, void *payload)
+{
+    chunk *ch = &((load *)payload)->chunks[k];
+
+    ch->out.cap = count_line_ends((const unsigned char *)ch->begin,
+                                  (const unsigned char *)ch->end) + 1;
+    return CUSTSEG_OK;
+}
+
+/* Room for every chunk's rows in the dataset, and each chunk's part. */
+static int plan_regions(load *ld)
+{
+    custseg_dataset *ds = ld->ds;
+    bool cat = ld->slot[CUSTSEG__ROLE_CATEGORY] >= 0;
+    size_t k, total = 0, base = ds->ntx;
+    int rc;
+
+    (void)custseg__run_jobs(ld->nchunks, ld->serial ? 1 : ds->threads,
+                            count_job, ld);
+    for (k = 0; k < ld->nchunks; k++) {
+        ld->chunks[k].at = total;
+        total += ld->chunks[k].out.cap;
+    }
+    if ((rc = custseg__dataset_reserve(ds, total, cat)) != CUSTSEG_OK)
+        return rc; /* a limit: load_rows() loads in one piece */
+    for (k = 0; k < ld->nchunks; k++) {
+        chunk *ch = &ld->chunks[k];
+        size_t at = base + ch->at;
+        ch->region = true;
+        ch->out.n = 0;
+        ch->out.cust = ds->tx_customer + at;
+        ch->out.ord = ds->tx_order + at;
+        ch->out.time = ds->tx_time + at;
+        ch->out.amount = ds->tx_amount + at;
+        ch->out.cat = cat ? ds->tx_category + at : NULL;
+    }
+    return CUSTSEG_OK;
+}
+
 /* ------------------------------------------------------------ partitions */
 
 typedef struct id_finish {
@@ -1685,32 +1784,48 @@ static void resolve_ids(uint32_t *dst, const uint32_t *src, size_t n,
     }
 }
 
-/* A chunk's rows into place: the first chunk's are there already. */
-static int place_chunk(size_t k, void *payload)
+/* A chunk's ids resolved where its rows are: in its part of the
+ * dataset's columns, or in its own columns (a chunk parsed again after a
+ * bad cut), which move later. */
+static int resolve_chunk(size_t k, void *payload)
 {
     id_finish *fn = payload;
-    custseg_dataset *ds = fn->ld->ds;
     chunk *ch = &fn->ld->chunks[k];
-    size_t at = ds->ntx + fn->rowbase[k], n = ch->out.n;
-    uint32_t *dst[T_COUNT];
     int t;
 
-    dst[T_CUST] = ds->tx_customer + at;
-    dst[T_ORD] = ds->tx_order + at;
-    dst[T_CAT] = ds->tx_category != NULL ? ds->tx_category + at : NULL;
     for (t = 0; t < T_COUNT; t++) {
-        uint32_t *src = id_column(&ch->out, t);
-        if (src != NULL)
-            resolve_ids(dst[t], src, n, fn->base[t]);
-        else if (dst[t] != NULL)
-            memset(dst[t], 0xff, n * sizeof *dst[t]); /* NONE */
-    }
-    if (k > 0) {
-        memcpy(ds->tx_time + at, ch->out.time, n * sizeof *ch->out.time);
-        memcpy(ds->tx_amount + at, ch->out.amount,
-               n * sizeof *ch->out.amount);
+        uint32_t *col = id_column(&ch->out, t);
+        if (col != NULL)
+            resolve_ids(col, col, ch->out.n, fn->base[t]);
     }
     return CUSTSEG_OK;
+}
+
+static void move_column(void *dst, const void *src, size_t n, size_t elem)
+{
+    if (dst != src && n > 0)
+        memmove(dst, src, n * elem);
+}
+
+/* Rows to their final place, chunk after chunk, over the gaps: each
+ * chunk moves down, never onto a part that a later chunk still holds. */
+static void move_rows(load *ld, const size_t *rowbase)
+{
+    custseg_dataset *ds = ld->ds;
+    size_t k;
+
+    for (k = 0; k < ld->nchunks; k++) {
+        const cols *o = &ld->chunks[k].out;
+        size_t at = ds->ntx + rowbase[k], n = o->n;
+        move_column(ds->tx_customer + at, o->cust, n, 4);
+        move_column(ds->tx_order + at, o->ord, n, 4);
+        move_column(ds->tx_time + at, o->time, n, 8);
+        move_column(ds->tx_amount + at, o->amount, n, 8);
+        if (ds->tx_category != NULL && o->cat != NULL)
+            move_column(ds->tx_category + at, o->cat, n, 4);
+        else if (ds->tx_category != NULL)
+            memset(ds->tx_category + at, 0xff, n * 4); /* NONE */
+    }
 }
 
 /* Intern the ids of every chunk by partition, then put the rows in
@@ -1742,13 +1857,20 @@ static int finish_ids(load *ld, size_t *rows)
         fn->rowbase[k] = *rows;
         *rows += ld->chunks[k].out.n;
     }
+    /* Only a chunk parsed again after a bad cut can need more room; its
+     * own columns are not in the dataset's, so they do not move here. */
     if (rc == CUSTSEG_OK && *rows > 0)
         rc = custseg__dataset_reserve(ds, *rows, cat);
-    if (rc == CUSTSEG_OK) { /* the first chunk's columns may have moved */
-        chunk *c0 = &ld->chunks[0];
-        c0->out.cust = ds->tx_customer + ds->ntx;
-        c0->out.ord = ds->tx_order + ds->ntx;
-        c0->out.cat = cat ? ds->tx_category + ds->ntx : NULL;
+    for (k = 0; k < n && rc == CUSTSEG_OK; k++) {
+        chunk *ch = &ld->chunks[k];
+        if (ch->region) { /* the columns may have moved */
+            size_t at = ds->ntx + ch->at;
+            ch->out.cust = ds->tx_customer + at;
+            ch->out.ord = ds->tx_order + at;
+            ch->out.time = ds->tx_time + at;
+            ch->out.amount = ds->tx_amount + at;
+            ch->out.cat = cat ? ds->tx_category + at : NULL;
+        }
     }
     for (t = 0; t < T_COUNT && rc == CUSTSEG_OK; t++) {
         if (ld->slot[id_roles[t]] < 0)
@@ -1763,8 +1885,10 @@ static int finish_ids(load *ld, size_t *rows)
     }
     if (rc == CUSTSEG_OK) {
         fn->ld = ld;
-        rc = custseg__run_jobs(n, threads, place_chunk, fn);
+        rc = custseg__run_jobs(n, threads, resolve_chunk, fn);
     }
+    if (rc == CUSTSEG_OK)
+        move_rows(ld, fn->rowbase);
     if (fn != NULL)
         custseg__free(fn->rowbase);
     custseg__free(fn);
@@ -1862,6 +1986,8 @@ static int parse_and_merge(load *ld)
         rc = chunk_init(&ld->chunks[k], ld, cuts[k], cuts[k + 1], k == 0);
     if (rc != CUSTSEG_OK)
         return custseg__err_set(&ds->err, rc, "out of memory");
+    if (ld->part && (rc = plan_regions(ld)) != CUSTSEG_OK)
+        return rc;
     run_chunks(ld);
     if ((rc = fix_cuts(ld)) != CUSTSEG_OK)
         return custseg__err_set(&ds->err, rc, "out of memory");
