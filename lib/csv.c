@@ -32,11 +32,12 @@
  * dataset's tables in batches with prefetching ("batches").
  *
  * Threads: the input is cut into chunks just after line feeds; the first
- * chunk is parsed by the calling thread, the others on their own threads
- * into private columns, and the partitions are then interned on all
- * threads. Line numbers, every count and every index are identical to a
- * single-threaded load. (In the batch way, chunks' private string tables
- * are merged in input order.) A cut can land inside a quoted field that
+ * chunk is parsed by the calling thread, the others on their own threads,
+ * each straight into its own part of the dataset's columns ("regions"),
+ * and the partitions are then interned on all threads. Line numbers,
+ * every count and every index are identical to a single-threaded load.
+ * (In the batch way, chunks parse into private columns and string tables,
+ * merged in input order.) A cut can land inside a quoted field that
  * spans lines: the chunk before it then ends past the cut, and everything
  * after is parsed again from the true row boundary in the calling thread.
  * Progress callbacks run only on the calling thread.
