@@ -312,6 +312,8 @@ int custseg__dataset_append_summary(custseg_dataset *ds, uint32_t customer,
 int custseg__progress(custseg_progress_fn fn, void *payload, double f);
 
 /* ------------------------------------------------------------------ csv.c */
+/* Line ends (LF, CRLF, lone CR) in s[0..len): a bound on rows. */
+size_t custseg__count_line_ends(const char *s, size_t len);
 int custseg__load_csv(custseg_dataset *ds, const char *data, size_t len,
                       const char *name);
 /* Row reader for the customers, events and "attr:" loaders

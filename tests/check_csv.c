@@ -666,6 +666,37 @@ START_TEST(fast_rows_fall_back_exactly)
 }
 END_TEST
 
+/* The count that sizes a threaded load's parts of the dataset, against
+ * a byte-by-byte count, across the 16-byte steps, the one-byte look
+ * ahead and the 255-step counter flush. */
+START_TEST(line_end_count)
+{
+    static const char alphabet[] = "\n\r\r\na,";
+    size_t len, i, want;
+    char *buf = malloc(16 * 300 + 40);
+    unsigned seed = 12345;
+
+    ck_assert_ptr_nonnull(buf);
+    for (len = 0; len < 16 * 300 + 40; len += len < 40 ? 1 : 97) {
+        for (i = 0; i < len; i++) {
+            seed = seed * 1103515245u + 12345u;
+            buf[i] = alphabet[(seed >> 16) % (sizeof alphabet - 1)];
+        }
+        for (i = 0, want = 0; i < len; i++)
+            want += buf[i] == '\n' ||
+                    (buf[i] == '\r' && !(i + 1 < len && buf[i + 1] == '\n'));
+        ck_assert_uint_eq(custseg__count_line_ends(buf, len), want);
+    }
+    memset(buf, '\n', 16 * 300 + 40); /* every counter at its limit */
+    ck_assert_uint_eq(custseg__count_line_ends(buf, 16 * 300 + 40),
+                      16 * 300 + 40);
+    memset(buf, '\r', 16 * 300 + 40);
+    ck_assert_uint_eq(custseg__count_line_ends(buf, 16 * 300 + 40),
+                      16 * 300 + 40);
+    free(buf);
+}
+END_TEST
+
 START_TEST(orders_and_categories)
 {
     custseg_dataset *ds = new_cota();
@@ -1307,6 +1338,7 @@ int main(void)
 
     tcase_add_test(tc, basic_load);
     tcase_add_test(tc, fast_rows_fall_back_exactly);
+    tcase_add_test(tc, line_end_count);
     tcase_add_test(tc, quoting);
     tcase_add_test(tc, escaped_fields_in_batches);
     tcase_add_test(tc, line_ends);
