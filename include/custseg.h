@@ -163,7 +163,7 @@ CUSTSEG_API int64_t custseg_dataset_error_column(const custseg_dataset *ds);
  *                   columns are mapped by 1-based position.
  *   "drop_returns"  0 (default) or 1: skip rows with a negative amount
  *                   (counted in the load report, never silently).
- *   "threads"       1..256 (default 1): threads used to parse CSV.
+ *   "threads"       1..256 (default 1): threads used to load CSV and freeze.
  * @return CUSTSEG_OK, CUSTSEG_ENOTFOUND (unknown name), CUSTSEG_EINVAL,
  *         CUSTSEG_EMISUSE (frozen). @since 1.0
  */

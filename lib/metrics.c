@@ -34,9 +34,11 @@ void custseg__metrics_free(custseg__metrics *m)
     memset(m, 0, sizeof *m);
 }
 
-/* The five arrays in one zeroed block: each separate big block starts
- * and ends part-way into a huge page, and those ends are faulted in
- * 4 KiB at a time (see alloc.c), at several milliseconds per block. */
+/* The five arrays in one block: each separate big block would start and
+ * end part-way into a huge page, and those ends are faulted in 4 KiB at
+ * a time (see alloc.c), at several milliseconds per block. Not zeroed:
+ * every element is written (summary_metrics, spread), and a calloc'd
+ * block would not start on a huge page. */
 static int alloc_arrays(custseg__metrics *m, size_t n)
 {
     size_t each = n ? n : 1, count;
@@ -44,7 +46,8 @@ static int alloc_arrays(custseg__metrics *m, size_t n)
 
     memset(m, 0, sizeof *m);
     if (!custseg__mul_size(each, 5, &count) ||
-        (block = custseg__calloc(count, sizeof(int64_t))) == NULL)
+        !custseg__mul_size(count, sizeof(int64_t), &count) ||
+        (block = custseg__malloc(count)) == NULL)
         return CUSTSEG_ENOMEM;
     m->n = n;
     m->owned = OWN_BLOCK;
@@ -94,7 +97,10 @@ typedef struct tally {
 
 /* The state of one pass. Splitting the customers into ranges, one
  * thread and one pass over all transactions per range, was tried: on two
- * cores the second pass and owner array cost more than the thread won. */
+ * cores the second pass and owner array cost more than the thread won.
+ * So did cutting the transactions into parts, each with tallies of its
+ * own: two threads updating two sets of tallies at random ran no faster
+ * than one, the memory system being the limit. */
 typedef struct pass {
     const custseg_dataset *ds;
     int64_t as_of_day;
