@@ -1682,9 +1682,10 @@ static int merge_rows(load *ld, size_t *rows)
 
 /* ------------------------------------------------------------ regions
  *
- * In the partitioned way every chunk parses straight into its own part of
- * the dataset's columns, so that no chunk's rows are copied (a copy into
- * fresh memory costs more than the parse on some machines). A chunk has
+ * In the partitioned way every chunk of a threaded load parses straight
+ * into its own part of the dataset's columns, so that no chunk's rows are
+ * copied (a copy into fresh memory costs more than the parse on some
+ * machines). A lone chunk simply grows the columns. A chunk has
  * no more rows than line ends plus one, so parts sized that way never
  * overlap; they are counted before parsing, and the rows are moved down
  * over the gaps (blank lines, rejected rows) afterwards. */
@@ -1881,7 +1882,7 @@ static int finish_ids(load *ld, size_t *rows)
         rc = custseg__dataset_reserve(ds, *rows, cat);
     for (k = 0; k < n && rc == CUSTSEG_OK; k++) {
         chunk *ch = &ld->chunks[k];
-        if (ch->region) { /* the columns may have moved */
+        if (ch->region || ch->direct) { /* the columns may have moved */
             size_t at = ds->ntx + ch->at;
             ch->out.cust = ds->tx_customer + at;
             ch->out.ord = ds->tx_order + at;
@@ -2004,7 +2005,8 @@ static int parse_and_merge(load *ld)
         rc = chunk_init(&ld->chunks[k], ld, cuts[k], cuts[k + 1], k == 0);
     if (rc != CUSTSEG_OK)
         return custseg__err_set(&ds->err, rc, "out of memory");
-    if (ld->part && (rc = plan_regions(ld)) != CUSTSEG_OK)
+    /* One chunk grows the dataset's columns itself: nothing to plan. */
+    if (ld->part && n > 1 && (rc = plan_regions(ld)) != CUSTSEG_OK)
         return rc;
     run_chunks(ld);
     if ((rc = fix_cuts(ld)) != CUSTSEG_OK)
