@@ -8,7 +8,8 @@
 #
 # Environment (defaults in brackets):
 #   BENCH_TX [10000000]  BENCH_CUSTOMERS [1000000]  BENCH_SEED [42]
-#   BENCH_RUNS [1]       best of N runs for the library steps
+#   BENCH_RUNS [3]       best of N runs for the library steps (a first
+#                        run may also pay for memory new to the process)
 #   BENCH_DIR [$TMPDIR/custseg-bench]  data, outputs, log, node packages
 #   BENCH_NO_DUCKDB      set to skip the DuckDB peer (no npm install)
 #   B [build]            build directory of the shared library that the
@@ -22,7 +23,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 TX=${BENCH_TX:-10000000}
 CUSTOMERS=${BENCH_CUSTOMERS:-1000000}
 SEED=${BENCH_SEED:-42}
-RUNS=${BENCH_RUNS:-1}
+RUNS=${BENCH_RUNS:-3}
 WORK=${BENCH_DIR:-${TMPDIR:-/tmp}/custseg-bench}
 DATA=$WORK/tx-$CUSTOMERS-$TX-$SEED.csv
 LOG=$WORK/bench.log

@@ -1209,7 +1209,7 @@ static void take_ids(chunk *ch, int64_t line, int64_t time, int64_t amount)
 static bool row_time(chunk *ch, const field *tf, int64_t *t)
 {
     if (tf->len == ch->tlen && tf->len > 0 &&
-        memcmp(tf->p, ch->tbytes, tf->len) == 0) {
+        custseg__same_bytes(tf->p, ch->tbytes, tf->len)) {
         *t = ch->tvalue;
         return true;
     }

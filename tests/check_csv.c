@@ -2,6 +2,7 @@
  * check_csv.c - the CSV loader: RFC 4180 details, the column map, the
  * load report, summaries, threads, and all-or-nothing failures.
  */
+#include "idpart.h"
 #include "internal.h"
 #include "testutil.h"
 
@@ -697,6 +698,29 @@ START_TEST(line_end_count)
 }
 END_TEST
 
+/* The inline comparison of ids and time stamps, against memcmp: every
+ * length up to 40, a difference at every position, and equal bytes. */
+START_TEST(same_bytes_is_memcmp)
+{
+    char a[48], b[48];
+    size_t len, at;
+
+    for (len = 0; len <= 40; len++) {
+        memset(a, 'x', sizeof a);
+        memset(b, 'x', sizeof b);
+        ck_assert(custseg__same_bytes(a, b, len));
+        for (at = 0; at < len; at++) {
+            b[at] = 'y';
+            ck_assert_msg(!custseg__same_bytes(a, b, len),
+                          "len %zu, difference at %zu", len, at);
+            b[at] = 'x';
+        }
+        b[len] = 'y'; /* past the end: must not be read as a difference */
+        ck_assert(custseg__same_bytes(a, b, len));
+    }
+}
+END_TEST
+
 START_TEST(orders_and_categories)
 {
     custseg_dataset *ds = new_cota();
@@ -1339,6 +1363,7 @@ int main(void)
     tcase_add_test(tc, basic_load);
     tcase_add_test(tc, fast_rows_fall_back_exactly);
     tcase_add_test(tc, line_end_count);
+    tcase_add_test(tc, same_bytes_is_memcmp);
     tcase_add_test(tc, quoting);
     tcase_add_test(tc, escaped_fields_in_batches);
     tcase_add_test(tc, line_ends);
