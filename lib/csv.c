@@ -1732,31 +1732,92 @@ size_t custseg__count_line_ends(const char *text, size_t len)
     return n;
 }
 
-static int count_job(size_t k, void *payload)
-{
-    chunk *ch = &((load *)payload)->chunks[k];
+#define COUNT_PIECE ((size_t)32 << 20) /* bytes counted per job */
 
-    ch->out.cap = custseg__count_line_ends(
-                      ch->begin, (size_t)(ch->end - ch->begin)) + 1;
+typedef struct piece {
+    const char *begin, *end;
+    size_t chunk, count;
+} piece;
+
+static int count_piece(size_t k, void *payload)
+{
+    piece *pc = &((piece *)payload)[k];
+
+    pc->count = custseg__count_line_ends(pc->begin,
+                                         (size_t)(pc->end - pc->begin));
     return CUSTSEG_OK;
 }
 
-/* Room for every chunk's rows in the dataset, and each chunk's part. */
+/* Line ends of chunks [0, n), counted in pieces on all threads, into
+ * out.cap as a bound on each chunk's rows. A line end cut in two by a
+ * piece boundary counts twice: still a bound. */
+static int count_chunks(load *ld, size_t n)
+{
+    size_t k, np = 0;
+    piece *pc;
+
+    for (k = 0; k < n; k++)
+        np += (size_t)(ld->chunks[k].end - ld->chunks[k].begin) /
+                  COUNT_PIECE + 1;
+    if ((pc = custseg__malloc(np * sizeof *pc)) == NULL)
+        return CUSTSEG_ENOMEM;
+    for (k = 0, np = 0; k < n; k++) {
+        const char *p = ld->chunks[k].begin, *end = ld->chunks[k].end;
+        do {
+            pc[np].begin = p;
+            p = (size_t)(end - p) > COUNT_PIECE ? p + COUNT_PIECE : end;
+            pc[np].end = p;
+            pc[np++].chunk = k;
+        } while (p < end);
+        ld->chunks[k].out.cap = 1; /* the last row may have no line end */
+    }
+    (void)custseg__run_jobs(np, ld->serial ? 1 : ld->ds->threads,
+                            count_piece, pc);
+    for (k = 0; k < np; k++)
+        ld->chunks[pc[k].chunk].out.cap += pc[k].count;
+    custseg__free(pc);
+    return CUSTSEG_OK;
+}
+
+/* A bound on the accepted rows of a chunk without reading it: such a row
+ * has every field, a delimiter between each two, a line end (but maybe
+ * the last) and a byte of customer, time and amount at least (one byte,
+ * should the three be one column). */
+static size_t rows_bound(const load *ld, const chunk *ch)
+{
+    return (size_t)(ch->end - ch->begin) / ((size_t)ld->ncols + 1) + 1;
+}
+
+/* Room for every chunk's rows in the dataset, and each chunk's part. The
+ * last part needs no exact bound (nothing comes after it), so its bytes
+ * are not read twice: it gets the loose bound above, mere address space
+ * until written, given back once the rows are in (dataset_trim); only
+ * if that much cannot be had is it counted too. */
 static int plan_regions(load *ld)
 {
     custseg_dataset *ds = ld->ds;
     bool cat = ld->slot[CUSTSEG__ROLE_CATEGORY] >= 0;
-    size_t k, total = 0, base = ds->ntx;
+    size_t k, total = 0, base = ds->ntx, last = ld->nchunks - 1;
     int rc;
 
-    (void)custseg__run_jobs(ld->nchunks, ld->serial ? 1 : ds->threads,
-                            count_job, ld);
+    if ((rc = count_chunks(ld, last)) != CUSTSEG_OK)
+        return custseg__err_set(&ds->err, rc, "out of memory");
+    ld->chunks[last].out.cap = rows_bound(ld, &ld->chunks[last]);
     for (k = 0; k < ld->nchunks; k++) {
         ld->chunks[k].at = total;
         total += ld->chunks[k].out.cap;
     }
-    if ((rc = custseg__dataset_reserve(ds, total, cat)) != CUSTSEG_OK)
-        return rc; /* a limit: load_rows() loads in one piece */
+    rc = custseg__dataset_reserve(ds, total, cat);
+    if (rc == CUSTSEG_ENOMEM) {
+        custseg__err_clear(&ds->err);
+        total -= ld->chunks[last].out.cap;
+        if ((rc = count_chunks(ld, ld->nchunks)) == CUSTSEG_OK) {
+            total += ld->chunks[last].out.cap;
+            rc = custseg__dataset_reserve(ds, total, cat);
+        }
+    }
+    if (rc != CUSTSEG_OK) /* a limit: load_rows() loads in one piece */
+        return rc;
     for (k = 0; k < ld->nchunks; k++) {
         chunk *ch = &ld->chunks[k];
         size_t at = base + ch->at;
@@ -2022,6 +2083,8 @@ static int parse_and_merge(load *ld)
                                 "progress callback", ld->name);
     /* Commit: the rows past ntx become part of the dataset. */
     ds->ntx += rows;
+    if (n > 1 && ld->part)
+        custseg__dataset_trim(ds); /* the loose bound of plan_regions() */
     if (minmax[0] < ds->min_time)
         ds->min_time = minmax[0];
     if (minmax[1] > ds->max_time)

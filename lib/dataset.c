@@ -328,6 +328,26 @@ int custseg__dataset_reserve(custseg_dataset *ds, size_t more,
     return CUSTSEG_OK;
 }
 
+void custseg__dataset_trim(custseg_dataset *ds)
+{
+    size_t cap;
+
+    if (ds->ntx == 0 || ds->ntx >= ds->captx)
+        return;
+    cap = ds->captx;
+    custseg__shrink((void **)&ds->tx_customer, &cap, ds->ntx, 4);
+    cap = ds->captx;
+    custseg__shrink((void **)&ds->tx_order, &cap, ds->ntx, 4);
+    cap = ds->captx;
+    custseg__shrink((void **)&ds->tx_time, &cap, ds->ntx, 8);
+    cap = ds->captx;
+    custseg__shrink((void **)&ds->tx_amount, &cap, ds->ntx, 8);
+    cap = ds->captx;
+    if (ds->tx_category != NULL)
+        custseg__shrink((void **)&ds->tx_category, &cap, ds->ntx, 4);
+    ds->captx = ds->ntx; /* a failed shrink only keeps more memory */
+}
+
 int custseg__dataset_append(custseg_dataset *ds, size_t n,
                             const uint32_t *customer, const uint32_t *order,
                             const int64_t *time, const int64_t *amount,

@@ -28,22 +28,7 @@ static int sort_customers(custseg_dataset *ds)
 /* Give back the growth slack of every column; frozen data never grows. */
 static void compact(custseg_dataset *ds)
 {
-    size_t cap;
-
-    if (ds->ntx > 0 && ds->ntx < ds->captx) {
-        cap = ds->captx;
-        custseg__shrink((void **)&ds->tx_customer, &cap, ds->ntx, 4);
-        cap = ds->captx;
-        custseg__shrink((void **)&ds->tx_order, &cap, ds->ntx, 4);
-        cap = ds->captx;
-        custseg__shrink((void **)&ds->tx_time, &cap, ds->ntx, 8);
-        cap = ds->captx;
-        custseg__shrink((void **)&ds->tx_amount, &cap, ds->ntx, 8);
-        cap = ds->captx;
-        if (ds->tx_category != NULL)
-            custseg__shrink((void **)&ds->tx_category, &cap, ds->ntx, 4);
-        ds->captx = ds->ntx; /* a failed shrink only keeps more memory */
-    }
+    custseg__dataset_trim(ds);
     /* Order ids are only needed to tell orders apart while loading. */
     ds->norders = ds->orders.count;
     custseg__strtab_free(&ds->orders);

@@ -300,6 +300,8 @@ int custseg__dataset_append(custseg_dataset *ds, size_t n,
 /* Make room for n more transactions in every column (all columns stay
  * valid on failure). category: also allocate the category column. */
 int custseg__dataset_reserve(custseg_dataset *ds, size_t n, bool category);
+/* Give back the columns' room past ntx (a failed shrink keeps it). */
+void custseg__dataset_trim(custseg_dataset *ds);
 /* Switch an empty dataset to a kind, or check it already is that kind.
  * Returns CUSTSEG_OK or CUSTSEG_EMISUSE (with message). */
 int custseg__dataset_require_kind(custseg_dataset *ds, int kind);
