@@ -1920,6 +1920,8 @@ static void move_rows(load *ld, const size_t *rowbase)
     for (k = 0; k < ld->nchunks; k++) {
         const cols *o = &ld->chunks[k].out;
         size_t at = ds->ntx + rowbase[k], n = o->n;
+        if (n == 0) /* nothing to move, and maybe no columns yet */
+            continue;
         move_column(ds->tx_customer + at, o->cust, n, 4);
         move_column(ds->tx_order + at, o->ord, n, 4);
         move_column(ds->tx_time + at, o->time, n, 8);
@@ -1966,7 +1968,8 @@ static int finish_ids(load *ld, size_t *rows)
         rc = custseg__dataset_reserve(ds, *rows, cat);
     for (k = 0; k < n && rc == CUSTSEG_OK; k++) {
         chunk *ch = &ld->chunks[k];
-        if (ch->region || ch->direct) { /* the columns may have moved */
+        /* the columns may have moved (and a load of no rows has none) */
+        if ((ch->region || ch->direct) && ds->tx_customer != NULL) {
             size_t at = ds->ntx + ch->at;
             ch->out.cust = ds->tx_customer + at;
             ch->out.ord = ds->tx_order + at;
