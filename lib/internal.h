@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* ------------------------------------------------------------------ limits
  * Documented in custseg(7). Customer and order indexes are uint32; the
@@ -122,6 +123,45 @@ static inline size_t custseg__strtab_home(const custseg__strtab *t,
                                           uint64_t h)
 {
     return custseg__slot_home(h >> 32, t->nslots);
+}
+static inline uint64_t custseg__load8(const char *p)
+{
+    uint64_t v;
+
+    memcpy(&v, p, 8);
+    return v;
+}
+
+/* a[0..len) == b[0..len) (strtab lookups, the loader). Ids and time
+ * stamps are mostly a few bytes to a few dozen, for which a call to
+ * memcmp costs more than the comparison: overlapping loads cover 4 to 32
+ * bytes, and nothing outside the two ranges is read. */
+static inline bool custseg__same_bytes(const char *a, const char *b,
+                                       size_t len)
+{
+    uint32_t x0, x1, y0, y1;
+
+    if (len > 32)
+        return memcmp(a, b, len) == 0;
+    if (len > 16 &&
+        (custseg__load8(a + 8) != custseg__load8(b + 8) ||
+         custseg__load8(a + len - 16) != custseg__load8(b + len - 16)))
+        return false;
+    if (len > 8)
+        return custseg__load8(a) == custseg__load8(b) &&
+               custseg__load8(a + len - 8) == custseg__load8(b + len - 8);
+    if (len < 4) {
+        size_t i;
+        for (i = 0; i < len; i++)
+            if (a[i] != b[i])
+                return false;
+        return true;
+    }
+    memcpy(&x0, a, 4);
+    memcpy(&y0, b, 4);
+    memcpy(&x1, a + len - 4, 4);
+    memcpy(&y1, b + len - 4, 4);
+    return x0 == y0 && x1 == y1;
 }
 /* Index of s or CUSTSEG__NONE (a table without slots is read through:
  * intern, which builds them, is the fast way). */

@@ -24,14 +24,6 @@ void custseg__strtab_free(custseg__strtab *t)
     custseg__strtab_init(t);
 }
 
-static uint64_t read64(const char *p)
-{
-    uint64_t v;
-
-    memcpy(&v, p, 8);
-    return v;
-}
-
 static uint64_t mix(uint64_t h)
 {
     h ^= h >> 33;
@@ -71,7 +63,7 @@ uint64_t custseg__hash_bytes(const char *s, size_t len)
     size_t i = 0;
 
     for (; i + 8 <= len; i += 8)
-        h = (h ^ read64(s + i)) * 0x100000001b3ULL + (h >> 29);
+        h = (h ^ custseg__load8(s + i)) * 0x100000001b3ULL + (h >> 29);
     if (i < len)
         h = (h ^ read_tail(s + i, len - i)) * 0x100000001b3ULL + (h >> 29);
     return mix(h);
@@ -81,7 +73,7 @@ static bool same(const custseg__strtab *t, uint32_t i, const char *s,
                  size_t len)
 {
     return custseg__strtab_len(t, i) == len &&
-           memcmp(custseg__strtab_get(t, i), s, len) == 0;
+           custseg__same_bytes(custseg__strtab_get(t, i), s, len);
 }
 
 static size_t probe(const custseg__strtab *t, uint64_t h, const char *s,
