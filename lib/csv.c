@@ -876,6 +876,18 @@ static size_t estimate_rows(const chunk *ch)
     return bytes / (probe / lines) + bytes / (probe / lines) / 16 + GROW_MIN;
 }
 
+/* The chunk's columns are the dataset's, from absolute row `at` on. */
+static void point_at_dataset(chunk *ch, size_t at)
+{
+    custseg_dataset *ds = ch->ld->ds;
+
+    ch->out.cust = ds->tx_customer + at;
+    ch->out.ord = ds->tx_order + at;
+    ch->out.time = ds->tx_time + at;
+    ch->out.amount = ds->tx_amount + at;
+    ch->out.cat = ds->tx_category != NULL ? ds->tx_category + at : NULL;
+}
+
 static int grow_direct(chunk *ch)
 {
     custseg_dataset *ds = ch->ld->ds;
@@ -895,11 +907,7 @@ static int grow_direct(chunk *ch)
 
     if (rc != CUSTSEG_OK)
         return rc;
-    ch->out.cust = ds->tx_customer + base;
-    ch->out.ord = ds->tx_order + base;
-    ch->out.time = ds->tx_time + base;
-    ch->out.amount = ds->tx_amount + base;
-    ch->out.cat = ds->tx_category != NULL ? ds->tx_category + base : NULL;
+    point_at_dataset(ch, base);
     ch->out.cap = ds->captx - base;
     return CUSTSEG_OK;
 }
@@ -1068,26 +1076,34 @@ static int intern_pending(chunk *ch, pending *r, int t, uint32_t *out)
     return CUSTSEG_OK;
 }
 
+/* One row into the chunk's columns, which have room for it. */
+static void append_row(chunk *ch, const uint32_t *id, int64_t time,
+                       int64_t amount)
+{
+    size_t n = ch->out.n;
+
+    ch->out.cust[n] = id[T_CUST];
+    ch->out.ord[n] = id[T_ORD];
+    if (ch->out.cat != NULL)
+        ch->out.cat[n] = id[T_CAT];
+    ch->out.time[n] = time;
+    ch->out.amount[n] = amount;
+    ch->out.n = n + 1;
+    if (time < ch->min_time)
+        ch->min_time = time;
+    if (time > ch->max_time)
+        ch->max_time = time;
+}
+
 static int store_row(chunk *ch, pending *r)
 {
     uint32_t id[T_COUNT];
-    size_t n = ch->out.n;
     int t, rc;
 
     for (t = 0; t < T_COUNT; t++)
         if ((rc = intern_pending(ch, r, t, &id[t])) != CUSTSEG_OK)
             return rc;
-    ch->out.cust[n] = id[T_CUST];
-    ch->out.ord[n] = id[T_ORD];
-    ch->out.time[n] = r->time;
-    ch->out.amount[n] = r->amount;
-    if (ch->out.cat != NULL)
-        ch->out.cat[n] = id[T_CAT];
-    ch->out.n = n + 1;
-    if (r->time < ch->min_time)
-        ch->min_time = r->time;
-    if (r->time > ch->max_time)
-        ch->max_time = r->time;
+    append_row(ch, id, r->time, r->amount);
     return CUSTSEG_OK;
 }
 
@@ -1191,17 +1207,7 @@ static void take_ids(chunk *ch, int64_t line, int64_t time, int64_t amount)
             fail(ch, rc, line, id_roles[t]);
             return;
         }
-    ch->out.cust[n] = id[T_CUST];
-    ch->out.ord[n] = id[T_ORD];
-    if (ch->out.cat != NULL)
-        ch->out.cat[n] = id[T_CAT];
-    ch->out.time[n] = time;
-    ch->out.amount[n] = amount;
-    ch->out.n = n + 1;
-    if (time < ch->min_time)
-        ch->min_time = time;
-    if (time > ch->max_time)
-        ch->max_time = time;
+    append_row(ch, id, time, amount);
 }
 
 /* The row's time. The lines of an order nearly always repeat its time
@@ -1425,6 +1431,7 @@ static void report_init(custseg__report *r)
 static int chunk_init(chunk *ch, load *ld, const char *begin,
                       const char *end, bool direct)
 {
+    size_t expect;
     int t;
 
     memset(ch, 0, sizeof *ch);
@@ -1435,10 +1442,11 @@ static int chunk_init(chunk *ch, load *ld, const char *begin,
     ch->min_time = INT64_MAX;
     ch->max_time = INT64_MIN;
     report_init(&ch->rep);
+    expect = ld->part ? estimate_rows(ch) / 2 : 0; /* ids: about a row in
+                                                      two changes each */
     for (t = 0; t < T_COUNT; t++) {
         custseg__strtab_init(&ch->own[t]);
-        custseg__idlist_init(&ch->ids[t], ld->part ? estimate_rows(ch) / 2
-                                                   : 0);
+        custseg__idlist_init(&ch->ids[t], expect);
         ch->last[t] = CUSTSEG__NONE;
     }
     ch->tab[T_CUST] = direct ? &ld->ds->customers : &ch->own[T_CUST];
@@ -1727,9 +1735,7 @@ size_t custseg__count_line_ends(const char *text, size_t len)
         n += sum_bytes(nl) + sum_bytes(nc) - sum_bytes(np);
     }
 #endif
-    for (; s < e; s++)
-        n += *s == '\n' || (*s == '\r' && !(s + 1 < e && s[1] == '\n'));
-    return n;
+    return n + (size_t)count_eols(s, e);
 }
 
 #define COUNT_PIECE ((size_t)32 << 20) /* bytes counted per job */
@@ -1843,14 +1849,9 @@ static int plan_regions(load *ld)
         return rc;
     for (k = 0; k < ld->nchunks; k++) {
         chunk *ch = &ld->chunks[k];
-        size_t at = base + ch->at;
         ch->region = true;
         ch->out.n = 0;
-        ch->out.cust = ds->tx_customer + at;
-        ch->out.ord = ds->tx_order + at;
-        ch->out.time = ds->tx_time + at;
-        ch->out.amount = ds->tx_amount + at;
-        ch->out.cat = cat ? ds->tx_category + at : NULL;
+        point_at_dataset(ch, base + ch->at);
     }
     return CUSTSEG_OK;
 }
@@ -1969,14 +1970,8 @@ static int finish_ids(load *ld, size_t *rows)
     for (k = 0; k < n && rc == CUSTSEG_OK; k++) {
         chunk *ch = &ld->chunks[k];
         /* the columns may have moved (and a load of no rows has none) */
-        if ((ch->region || ch->direct) && ds->tx_customer != NULL) {
-            size_t at = ds->ntx + ch->at;
-            ch->out.cust = ds->tx_customer + at;
-            ch->out.ord = ds->tx_order + at;
-            ch->out.time = ds->tx_time + at;
-            ch->out.amount = ds->tx_amount + at;
-            ch->out.cat = cat ? ds->tx_category + at : NULL;
-        }
+        if ((ch->region || ch->direct) && ds->tx_customer != NULL)
+            point_at_dataset(ch, ds->ntx + ch->at);
     }
     for (t = 0; t < T_COUNT && rc == CUSTSEG_OK; t++) {
         if (ld->slot[id_roles[t]] < 0)

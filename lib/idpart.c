@@ -8,10 +8,11 @@
  *
  * Interning: a partition's records, chunk after chunk, go through a hash
  * table of its own that lives in a worker's scratch memory and stays in
- * cache; its strings are written to a staging area reserved for the
- * partition (the records bound its size), which needs no lock. Once all
- * partitions are done, their strings are copied into the destination
- * table back to back, partition after partition.
+ * cache. Each worker takes a contiguous range of partitions and writes
+ * their strings back to back into its share of one staging area (the
+ * records bound its size), which needs no lock. Once all partitions are
+ * done, the shares are moved down over the gaps between them, in place,
+ * and the staging arrays become the destination table's.
  */
 #include "idpart.h"
 
@@ -266,7 +267,7 @@ static int intern_part(intern_job *j, unsigned p, part_table *sc)
                 size_t len = r[i].len & ~CUSTSEG__IDLONG;
                 uint32_t idx;
                 rc = part_lookup(j, p, sc, nslots - 1, key, len,
-                            custseg__hash_bytes(key, len), &idx);
+                                 custseg__hash_bytes(key, len), &idx);
                 if (rc != CUSTSEG_OK)
                     return rc;
                 col[r[i].row] = tag | idx;
@@ -277,7 +278,7 @@ static int intern_part(intern_job *j, unsigned p, part_table *sc)
     return CUSTSEG_OK;
 }
 
-/* Worker w interns partitions [first, end) in order, writing their
+/* Worker w interns its partitions [p, end) in order, writing their
  * strings back to back from the start of its share of the staging area,
  * so that only memory holding strings is ever touched. Contiguous ranges
  * keep the result independent of the number of workers. */
