@@ -107,6 +107,7 @@ int custseg__renumber_customers(custseg_dataset *ds)
     char *bytes;
     uint64_t *off;
     int64_t *tmp = NULL;
+    bool permute = needs_tmp(ds);
     remap_job rj;
 
     if (n == 0 || identity(ds))
@@ -115,9 +116,9 @@ int custseg__renumber_customers(custseg_dataset *ds)
         return CUSTSEG_ENOMEM;
     bytes = custseg__malloc(t->nbytes ? t->nbytes : 1);
     off = custseg__malloc((n + 1) * sizeof *off);
-    if (needs_tmp(ds))
+    if (permute)
         tmp = custseg__malloc(n * sizeof *tmp);
-    if (bytes == NULL || off == NULL || (tmp == NULL && needs_tmp(ds))) {
+    if (bytes == NULL || off == NULL || (tmp == NULL && permute)) {
         custseg__free(bytes);
         custseg__free(off);
         custseg__free(tmp);
