@@ -126,15 +126,37 @@ static out rfm_csv(custseg_dataset *ds)
     return o;
 }
 
+/* The two datasets give the same rfm output; both are freed, and then
+ * no block of the library may be live. */
+static void same_and_free(custseg_dataset *one, custseg_dataset *two)
+{
+    out a = rfm_csv(one), b = rfm_csv(two);
+
+    ck_assert_uint_eq(a.n, b.n);
+    ck_assert(memcmp(a.p, b.p, a.n) == 0);
+    free(a.p);
+    free(b.p);
+    custseg_dataset_free(one);
+    custseg_dataset_free(two);
+    ck_assert_int_eq(atomic_load(&live), 0);
+}
+
+/* The reference: the same rows loaded by one thread, nothing refused. */
+static custseg_dataset *reference(const char *csv, size_t len)
+{
+    custseg_dataset *one = new_ds(1);
+
+    ck_assert_int_eq(custseg_dataset_load_csv_buffer(one, csv, len, "t"),
+                     CUSTSEG_OK);
+    return one;
+}
+
 START_TEST(loose_bound_refused)
 {
     size_t len;
     char *csv = make_csv(&len);
-    custseg_dataset *one = new_ds(1), *two = new_ds(2);
-    out a, b;
+    custseg_dataset *one = reference(csv, len), *two = new_ds(2);
 
-    ck_assert_int_eq(custseg_dataset_load_csv_buffer(one, csv, len, "t"),
-                     CUSTSEG_OK);
     /* 200,000 rows take 2 MB per 8-byte column; the loose bound of the
      * second chunk's rows asks for 8 MB. */
     atomic_store(&cap, (size_t)4 << 20);
@@ -144,16 +166,8 @@ START_TEST(loose_bound_refused)
     ck_assert_int_gt(atomic_load(&refused), 0);
     ck_assert_uint_eq(custseg_dataset_transaction_count(two), 200000);
     ck_assert_uint_eq(custseg_dataset_customer_count(two), 1000);
-    a = rfm_csv(one);
-    b = rfm_csv(two);
-    ck_assert_uint_eq(a.n, b.n);
-    ck_assert(memcmp(a.p, b.p, a.n) == 0);
-    free(a.p);
-    free(b.p);
-    custseg_dataset_free(one);
-    custseg_dataset_free(two);
+    same_and_free(one, two);
     free(csv);
-    ck_assert_int_eq(atomic_load(&live), 0);
 }
 END_TEST
 
@@ -161,11 +175,8 @@ START_TEST(everything_refused)
 {
     size_t len;
     char *csv = make_csv(&len);
-    custseg_dataset *one = new_ds(1), *two = new_ds(2);
-    out a, b;
+    custseg_dataset *one = reference(csv, len), *two = new_ds(2);
 
-    ck_assert_int_eq(custseg_dataset_load_csv_buffer(one, csv, len, "t"),
-                     CUSTSEG_OK);
     atomic_store(&cap, (size_t)256 << 10);
     ck_assert_int_eq(custseg_dataset_load_csv_buffer(two, csv, len, "t"),
                      CUSTSEG_ENOMEM);
@@ -175,16 +186,8 @@ START_TEST(everything_refused)
     atomic_store(&cap, SIZE_MAX);
     ck_assert_int_eq(custseg_dataset_load_csv_buffer(two, csv, len, "t"),
                      CUSTSEG_OK);
-    a = rfm_csv(one);
-    b = rfm_csv(two);
-    ck_assert_uint_eq(a.n, b.n);
-    ck_assert(memcmp(a.p, b.p, a.n) == 0);
-    free(a.p);
-    free(b.p);
-    custseg_dataset_free(one);
-    custseg_dataset_free(two);
+    same_and_free(one, two);
     free(csv);
-    ck_assert_int_eq(atomic_load(&live), 0);
 }
 END_TEST
 
