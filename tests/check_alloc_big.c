@@ -72,25 +72,6 @@ static char *make_csv(size_t *len)
     return buf;
 }
 
-typedef struct out {
-    char *p;
-    size_t n, cap;
-} out;
-
-static int collect(const char *data, size_t len, void *payload)
-{
-    out *o = payload;
-
-    if (o->n + len > o->cap) {
-        o->cap = (o->n + len) * 2;
-        o->p = realloc(o->p, o->cap);
-        ck_assert_ptr_nonnull(o->p);
-    }
-    memcpy(o->p + o->n, data, len);
-    o->n += len;
-    return 0;
-}
-
 static custseg_dataset *new_ds(int threads)
 {
     custseg_dataset *ds = NULL;
@@ -110,17 +91,17 @@ static custseg_dataset *new_ds(int threads)
 }
 
 /* The rfm CSV of a loaded dataset (the cap lifted for the run). */
-static out rfm_csv(custseg_dataset *ds)
+static tu_buf rfm_csv(custseg_dataset *ds)
 {
     custseg_strategy *s = NULL;
     custseg_result *r = NULL;
-    out o = {NULL, 0, 0};
+    tu_buf o = {NULL, 0, 0};
 
     atomic_store(&cap, SIZE_MAX);
     ck_assert_int_eq(custseg_strategy_new(&s, "rfm"), CUSTSEG_OK);
     ck_assert_int_eq(custseg_run(&r, s, ds), CUSTSEG_OK);
-    ck_assert_int_eq(custseg_result_write(r, CUSTSEG_FORMAT_CSV, 2, collect,
-                                          &o), CUSTSEG_OK);
+    ck_assert_int_eq(custseg_result_write(r, CUSTSEG_FORMAT_CSV, 2,
+                                          tu_buf_write, &o), CUSTSEG_OK);
     custseg_result_free(r);
     custseg_strategy_free(s);
     return o;
@@ -130,10 +111,10 @@ static out rfm_csv(custseg_dataset *ds)
  * no block of the library may be live. */
 static void same_and_free(custseg_dataset *one, custseg_dataset *two)
 {
-    out a = rfm_csv(one), b = rfm_csv(two);
+    tu_buf a = rfm_csv(one), b = rfm_csv(two);
 
-    ck_assert_uint_eq(a.n, b.n);
-    ck_assert(memcmp(a.p, b.p, a.n) == 0);
+    ck_assert_uint_eq(a.len, b.len);
+    ck_assert(memcmp(a.p, b.p, a.len) == 0);
     free(a.p);
     free(b.p);
     custseg_dataset_free(one);

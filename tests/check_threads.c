@@ -53,29 +53,6 @@ static char *text;   /* the CSV input */
 static size_t text_len;
 static char *ref[NCONFIGS]; /* single-threaded outputs */
 
-typedef struct buf {
-    char *p;
-    size_t len, cap;
-} buf;
-
-static int buf_write(const char *data, size_t len, void *payload)
-{
-    buf *b = payload;
-
-    if (b->len + len + 1 > b->cap) {
-        size_t cap = (b->len + len + 1) * 2;
-        char *p = realloc(b->p, cap);
-        if (p == NULL)
-            return 1;
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, data, len);
-    b->len += len;
-    b->p[b->len] = '\0';
-    return 0;
-}
-
 static void make_text(void)
 {
     size_t cap = (size_t)ROWS * 64 + 64, n;
@@ -147,7 +124,7 @@ static char *run_config(custseg_dataset *ds, const config *c, int single)
 {
     custseg_strategy *s = NULL;
     custseg_result *r = NULL;
-    buf b = {NULL, 0, 0};
+    tu_buf b = {NULL, 0, 0};
     int rc = custseg_strategy_new(&s, c->strategy);
 
     if (rc == CUSTSEG_OK && c->option != NULL)
@@ -163,9 +140,9 @@ static char *run_config(custseg_dataset *ds, const config *c, int single)
     if (rc == CUSTSEG_OK)
         rc = custseg_run(&r, s, ds);
     if (rc == CUSTSEG_OK)
-        rc = custseg_result_write(r, CUSTSEG_FORMAT_CSV, 4, buf_write, &b);
+        rc = custseg_result_write(r, CUSTSEG_FORMAT_CSV, 4, tu_buf_write, &b);
     if (rc == CUSTSEG_OK)
-        rc = custseg_result_write(r, CUSTSEG_FORMAT_JSON, 2, buf_write, &b);
+        rc = custseg_result_write(r, CUSTSEG_FORMAT_JSON, 2, tu_buf_write, &b);
     custseg_result_free(r);
     custseg_strategy_free(s);
     if (rc != CUSTSEG_OK) {

@@ -29,6 +29,15 @@ char *tu_read_file(const char *path, size_t *out_len);
 /* Write text to a fresh temporary file; returns its malloc'ed path. */
 char *tu_write_temp(const char *text, size_t len);
 
+/* A growing, NUL-terminated buffer that custseg_result_write() can fill
+ * with tu_buf_write() as its write callback; start it as {NULL, 0, 0}
+ * and free(p) when done. */
+typedef struct tu_buf {
+    char *p;
+    size_t len, cap;
+} tu_buf;
+int tu_buf_write(const char *data, size_t len, void *payload);
+
 /* Run a Check suite and return the process exit status (0 = all passed). */
 struct Suite;
 int tu_run_suite(struct Suite *s);
