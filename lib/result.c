@@ -348,7 +348,10 @@ static double ratio(double a, double b)
     return b != 0.0 ? a / b : 0.0;
 }
 
-static void shares(custseg_result *r, int64_t total)
+/* Revenue shares and lifts. Running sums go by segment, not by row as
+ * the total did, so they can leave the 64-bit range where the total did
+ * not (a huge gain, then a huge loss): that is CUSTSEG_ERANGE too. */
+static int shares(custseg_result *r, int64_t total)
 {
     double overall = ratio((double)total, (double)r->n);
     int64_t cum_rev = 0, cum_count = 0;
@@ -357,7 +360,8 @@ static void shares(custseg_result *r, int64_t total)
     for (i = 0; i < r->nseg; i++) {
         custseg_segment *g = &r->segs[i];
         double *st = g->stat;
-        cum_rev += g->revenue;
+        if (__builtin_add_overflow(cum_rev, g->revenue, &cum_rev))
+            return CUSTSEG_ERANGE;
         cum_count += g->count;
         st[CUSTSEG_STAT_COUNT] = (double)g->count;
         st[CUSTSEG_STAT_SHARE] = ratio((double)g->count, (double)r->n);
@@ -373,6 +377,7 @@ static void shares(custseg_result *r, int64_t total)
             cum_count ? ratio((double)cum_rev / (double)cum_count, overall)
                       : 0.0;
     }
+    return CUSTSEG_OK;
 }
 
 /* Rows grouped by segment (counting sort; id order kept inside). */
@@ -408,7 +413,8 @@ int custseg__result_finish(custseg_result *r)
     if ((rc = sum_segments(r, &total)) != CUSTSEG_OK)
         return rc;
     spread(r);
-    shares(r, total);
+    if ((rc = shares(r, total)) != CUSTSEG_OK)
+        return rc;
     return group_members(r);
 }
 
